@@ -1,0 +1,118 @@
+package corpus
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// bylineRoles are the words that introduce the names in a byline, longest
+// first so that 本报特约通讯员 is not read as 本报 + 特约通讯员.
+var bylineRoles = []string{
+	"本报特约通讯员", "本报特约记者", "本报摄影记者", "本报见习记者", "本报实习记者",
+	"本报通讯员", "本报记者", "特约通讯员", "特约记者", "摄影记者", "见习记者", "实习记者",
+	"通讯员", "记者", "实习生", "摄影", "文/图", "图/文", "文", "图",
+}
+
+// byline is a parsed byline or photo credit line.
+type byline struct {
+	names  []string
+	credit bool // ends in 摄: the credit line of a photo
+}
+
+// parseByline reads lines such as "本报通讯员 孙月秋", "本报记者 张三 李四",
+// "记者 X", "(本报记者 X 通讯员 Y)" and, ending in 摄, photo credits such as
+// "本报通讯员 王健 摄". It reports false for anything else, so body text
+// that merely starts with 记者 is never taken for a byline.
+func parseByline(line string) (byline, bool) {
+	s := strings.TrimSpace(line)
+	s = trimPair(s, "(", ")")
+	s = trimPair(s, "（", "）")
+	s = trimPair(s, "【", "】")
+	fields := strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '、' || r == ',' || r == '，'
+	})
+	if len(fields) < 2 && !(len(fields) == 1 && splitRole(fields[0]) != "") {
+		return byline{}, false
+	}
+	var b byline
+	sawRole := false
+	for i, f := range fields {
+		if i == len(fields)-1 && (f == "摄" || f == "摄影" || f == "摄影报道") && len(b.names) > 0 {
+			b.credit = true
+			continue
+		}
+		if f == "报道" && i == len(fields)-1 && len(b.names) > 0 {
+			continue
+		}
+		if isRole(f) {
+			sawRole = true
+			continue
+		}
+		if i == 0 {
+			// "本报记者孙月秋": the role glued to the name.
+			role := splitRole(f)
+			if role == "" {
+				return byline{}, false
+			}
+			f = strings.TrimPrefix(f, role)
+			sawRole = true
+		}
+		if strings.HasSuffix(f, "摄") && i == len(fields)-1 && isPersonName(strings.TrimSuffix(f, "摄")) {
+			b.names = append(b.names, strings.TrimSuffix(f, "摄"))
+			b.credit = true
+			continue
+		}
+		if !isPersonName(f) {
+			return byline{}, false
+		}
+		b.names = append(b.names, f)
+	}
+	if !sawRole || len(b.names) == 0 {
+		return byline{}, false
+	}
+	return b, true
+}
+
+func isRole(s string) bool {
+	for _, r := range bylineRoles {
+		if s == r {
+			return true
+		}
+	}
+	return false
+}
+
+// splitRole returns the role that s starts with, when the rest of s is a
+// name.
+func splitRole(s string) string {
+	for _, r := range bylineRoles {
+		if len(r) > 3 && strings.HasPrefix(s, r) && isPersonName(strings.TrimPrefix(s, r)) {
+			return r
+		}
+	}
+	return ""
+}
+
+// isPersonName accepts 2 to 4 Chinese characters, or a transliterated name
+// of Chinese characters joined by a middle dot (艾力·买买提).
+func isPersonName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	dotted := strings.ContainsAny(s, "·•")
+	if n < 2 || n > 4 && !dotted || n > 12 {
+		return false
+	}
+	for _, r := range s {
+		if r != '·' && r != '•' && !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func trimPair(s, open, close string) string {
+	if strings.HasPrefix(s, open) && strings.HasSuffix(s, close) {
+		return strings.TrimSpace(s[len(open) : len(s)-len(close)])
+	}
+	return s
+}
