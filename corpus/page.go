@@ -84,7 +84,8 @@ func headingOf(s string) (level int, text string, ok bool) {
 	if level == 0 || level > 6 {
 		return 0, "", false
 	}
-	text = trimSpace(s[level:])
+	// "## # 标题": stray marks after the heading's own are not text.
+	text = trimSpace(strings.TrimLeft(s[level:], "# \t"))
 	if text == "" {
 		return 0, "", false
 	}
