@@ -1,0 +1,21 @@
+// Package analysis holds the archive's two text analyses for Bleve.
+//
+// The word analysis (analyzer WordAnalyzer) segments folded text into words
+// with gse and serves ranking and similar-article search. The character
+// analysis serves exact recall: BigramAnalyzer emits overlapping bigrams of
+// searchable characters (for a field with term vectors, queried by phrase)
+// and UnigramAnalyzer one token per searchable character (queried by term
+// for one-character searches). A searchable character is a letter, a digit
+// or a Han character after folding with textnorm; anything else separates
+// runs, and positions leave a gap at each separator so that a phrase never
+// matches across punctuation.
+//
+// Every token's Start and End are byte offsets into the original, unfolded
+// field text, and textnorm.String of that slice equals the token's term.
+//
+// The analyzers are registered with Bleve's registry in init, under the
+// names in WordAnalyzer, BigramAnalyzer and UnigramAnalyzer. The gse
+// segmenter is loaded once per process from gse's embedded dictionary: call
+// Init at program start to add user words (place names) before first use.
+// See docs/analysis.md for the design and the measured figures.
+package analysis

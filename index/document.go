@@ -1,0 +1,46 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"newsarchive/corpus"
+)
+
+// HeadText joins an article's kicker, title and subtitle, the text of the
+// head fields. The line breaks keep the parts apart: no phrase matches
+// across them.
+func HeadText(a *corpus.Article) string {
+	return a.Kicker + "\n" + a.Title + "\n" + a.Subtitle
+}
+
+// document returns the Bleve document of an article.
+func document(a *corpus.Article) (map[string]any, error) {
+	rec, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode record %s: %w", a.ID, err)
+	}
+	head := HeadText(a)
+	d := map[string]any{
+		FieldHead:        head,
+		FieldBody:        a.Body,
+		FieldHeadBigram:  head,
+		FieldBodyBigram:  a.Body,
+		FieldHeadUnigram: head,
+		FieldBodyUnigram: a.Body,
+		FieldCounties:    a.Counties,
+		FieldCounty:      a.County,
+		FieldTopics:      a.Topics,
+		FieldTopic:       a.Topic,
+		FieldAuthors:     a.Authors,
+		FieldPaper:       a.Paper,
+		FieldPage:        a.Page,
+		FieldSource:      a.Source,
+		FieldKind:        a.Kind,
+		FieldRecord:      string(rec),
+	}
+	if a.Date != "" {
+		d[FieldDate] = a.Date
+	}
+	return d, nil
+}

@@ -1,0 +1,83 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/corpus"
+)
+
+// ErrNotFound is returned for an article id the index does not hold.
+var ErrNotFound = errors.New("article not found")
+
+// Index is an open, read-only generation of an index directory.
+type Index struct {
+	Dir        string // the index directory
+	Generation string // the generation's directory
+	bleve.Index
+}
+
+// Open opens the current generation of the index directory dir for
+// reading.
+func Open(dir string) (*Index, error) {
+	gen, err := CurrentGeneration(dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.OpenUsing(gen, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("open index %q: %w", gen, err)
+	}
+	return &Index{Dir: dir, Generation: gen, Index: idx}, nil
+}
+
+// Name is the generation's name.
+func (x *Index) Name() string { return filepath.Base(x.Generation) }
+
+// Record returns the stored record of an article.
+func (x *Index) Record(ctx context.Context, id string) (corpus.Article, error) {
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{FieldRecord}
+	res, err := x.SearchInContext(ctx, req)
+	if err != nil {
+		return corpus.Article{}, fmt.Errorf("read article %s: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return corpus.Article{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return DecodeRecord(res.Hits[0].Fields)
+}
+
+// DecodeRecord reads the record stored in a hit's fields (the search must
+// ask for FieldRecord).
+func DecodeRecord(fields map[string]interface{}) (corpus.Article, error) {
+	var a corpus.Article
+	s, ok := fields[FieldRecord].(string)
+	if !ok {
+		return a, errors.New("hit has no stored record")
+	}
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		return a, fmt.Errorf("decode stored record: %w", err)
+	}
+	return a, nil
+}
+
+// SourceStates returns what the index knows of each indexed file: its
+// content hash and article ids, by source path.
+func (x *Index) fileCount() (int, error) {
+	b, err := x.GetInternal(keyFiles)
+	if err != nil {
+		return 0, err
+	}
+	var state map[string]fileState
+	if err := json.Unmarshal(b, &state); err != nil {
+		return 0, err
+	}
+	return len(state), nil
+}

@@ -1,0 +1,364 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"newsarchive/corpus"
+)
+
+// SchemaVersion changes whenever the mapping or the analysis changes in a
+// way that needs every article re-indexed; an incremental run on an index
+// of another version rebuilds it.
+const SchemaVersion = "1"
+
+// Keys of the index's internal (non-document) storage.
+var (
+	keySchema = []byte("newsarchive/schema")
+	keyFiles  = []byte("newsarchive/files")
+	keyCorpus = []byte("newsarchive/corpus")
+)
+
+// fileState is what the index remembers of an indexed file, to tell on the
+// next run whether it changed.
+type fileState struct {
+	Hash    string   `json:"hash"`
+	Size    int64    `json:"size"`
+	ModTime int64    `json:"mtime"`
+	IDs     []string `json:"ids"`
+}
+
+// Options controls an index run.
+type Options struct {
+	// Corpus is the directory of bulletin files; Dir the index directory.
+	Corpus, Dir string
+	// Rebuild builds a fresh generation from every file instead of
+	// updating the current one.
+	Rebuild bool
+	// Workers parse files at once (all cores when 0).
+	Workers int
+	// Parser reads and tags the files.
+	Parser *corpus.Parser
+	// BatchSize is the number of articles written per batch (default 2000).
+	BatchSize int
+	// Progress, if set, is called after each file read.
+	Progress func(Progress)
+	// Logger receives the run's log lines (default: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Progress is the state of a run after a file.
+type Progress struct {
+	Files, FilesDone int
+	Bytes, BytesDone int64
+	Articles         int
+	Elapsed          time.Duration
+}
+
+// Summary is the result of an index run.
+type Summary struct {
+	Generation     string
+	Rebuilt        bool
+	Files          int // bulletin files in the corpus
+	FilesRead      int // files parsed (new or changed)
+	FilesUnchanged int
+	FilesRemoved   int
+	FilesSkipped   int
+	Added          int
+	Updated        int
+	Deleted        int
+	Articles       int // articles in the index after the run
+	Problems       []corpus.Problem
+	Bytes          int64 // bytes of the files read
+	Duration       time.Duration
+}
+
+// MBPerSecond is the reading throughput of the run.
+func (s Summary) MBPerSecond() float64 {
+	if s.Duration <= 0 {
+		return 0
+	}
+	return float64(s.Bytes) / 1e6 / s.Duration.Seconds()
+}
+
+// Update brings the index in opts.Dir up to date with the corpus: the first
+// run (or a rebuild) writes every file into a new generation; later runs
+// clone the current generation and re-read only the files added, changed
+// (by size, time and content hash) or removed. The new generation becomes
+// current only when complete, so a failed or killed run leaves the index
+// as it was.
+func Update(ctx context.Context, opts Options) (sum Summary, err error) {
+	start := time.Now()
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2000
+	}
+	if opts.Parser == nil {
+		return sum, errors.New("index: no parser")
+	}
+	lock, err := lockForWrite(opts.Dir)
+	if err != nil {
+		return sum, err
+	}
+	defer lock.release()
+	if err := cleanGenerations(opts.Dir, KeepGenerations); err != nil {
+		return sum, err
+	}
+	files, err := corpus.FindFiles(opts.Corpus)
+	if err != nil {
+		return sum, err
+	}
+	sum.Files = len(files)
+
+	gen := newGenerationPath(opts.Dir)
+	defer func() {
+		if err != nil {
+			os.RemoveAll(gen)
+		}
+	}()
+	idx, state, rebuilt, err := prepareGeneration(opts, gen, log)
+	if err != nil {
+		return sum, err
+	}
+	sum.Rebuilt = rebuilt
+	w := &writer{idx: idx, state: state, batch: idx.NewBatch(), batchSize: opts.BatchSize, sum: &sum}
+	defer func() {
+		if cerr := idx.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close index: %w", cerr)
+		}
+		if err == nil {
+			err = finish(opts.Dir, gen)
+		}
+		if err == nil {
+			sum.Generation = gen
+		}
+	}()
+
+	// Which files must be read.
+	var toRead []corpus.File
+	present := map[string]bool{}
+	for _, f := range files {
+		present[f.Source] = true
+		if old, ok := state[f.Source]; ok && !rebuilt && unchanged(f, old) {
+			sum.FilesUnchanged++
+			continue
+		}
+		toRead = append(toRead, f)
+	}
+	var total int64
+	for _, f := range toRead {
+		total += f.Size
+	}
+	prog := Progress{Files: len(toRead), Bytes: total}
+	err = opts.Parser.ParseFiles(ctx, toRead, opts.Workers, func(res corpus.FileResult) error {
+		sum.Problems = append(sum.Problems, res.Problems...)
+		prog.FilesDone++
+		prog.BytesDone += res.File.Size
+		if res.Skipped {
+			sum.FilesSkipped++
+		} else {
+			sum.FilesRead++
+			sum.Bytes += res.File.Size
+			prog.Articles += len(res.Items)
+			if err := w.putFile(res); err != nil {
+				return err
+			}
+		}
+		if opts.Progress != nil {
+			prog.Elapsed = time.Since(start)
+			opts.Progress(prog)
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	for source, old := range state {
+		if !present[source] {
+			sum.FilesRemoved++
+			w.deleteFile(source, old)
+		}
+	}
+	if err := w.flush(true); err != nil {
+		return sum, err
+	}
+	n, err := idx.DocCount()
+	if err != nil {
+		return sum, fmt.Errorf("count articles: %w", err)
+	}
+	sum.Articles = int(n)
+	sum.Duration = time.Since(start)
+	return sum, nil
+}
+
+func newGenerationPath(dir string) string {
+	return dir + string(os.PathSeparator) + newGenerationName(time.Now())
+}
+
+// prepareGeneration creates the new generation: a clone of the current one
+// for an incremental run, or an empty index.
+func prepareGeneration(opts Options, gen string, log *slog.Logger) (bleve.Index, map[string]fileState, bool, error) {
+	config := map[string]interface{}{"unsafe_batch": true}
+	cur, err := CurrentGeneration(opts.Dir)
+	switch {
+	case errors.Is(err, ErrNoIndex):
+		opts.Rebuild = true
+	case err != nil:
+		return nil, nil, false, err
+	}
+	if !opts.Rebuild {
+		if err := cloneGeneration(cur, gen); err != nil {
+			return nil, nil, false, fmt.Errorf("clone generation %s: %w", cur, err)
+		}
+		idx, err := bleve.OpenUsing(gen, config)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("open index %s: %w", gen, err)
+		}
+		schema, err := idx.GetInternal(keySchema)
+		if err == nil && string(schema) == SchemaVersion {
+			state, err := readState(idx)
+			if err == nil {
+				return idx, state, false, nil
+			}
+			log.Warn("index state unreadable, rebuilding", "err", err)
+		} else {
+			log.Info("index schema changed, rebuilding", "have", string(schema), "want", SchemaVersion)
+		}
+		idx.Close()
+		if err := os.RemoveAll(gen); err != nil {
+			return nil, nil, false, fmt.Errorf("remove clone: %w", err)
+		}
+	}
+	idx, err := bleve.NewUsing(gen, NewMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("create index %s: %w", gen, err)
+	}
+	return idx, map[string]fileState{}, true, nil
+}
+
+func readState(idx bleve.Index) (map[string]fileState, error) {
+	b, err := idx.GetInternal(keyFiles)
+	if err != nil {
+		return nil, fmt.Errorf("read index state: %w", err)
+	}
+	state := map[string]fileState{}
+	if len(b) == 0 {
+		return state, nil
+	}
+	if err := json.Unmarshal(b, &state); err != nil {
+		return nil, fmt.Errorf("read index state: %w", err)
+	}
+	return state, nil
+}
+
+func unchanged(f corpus.File, old fileState) bool {
+	st, err := os.Stat(f.Path)
+	return err == nil && st.Size() == old.Size && st.ModTime().UnixNano() == old.ModTime
+}
+
+// finish marks the generation complete, makes it current and removes
+// generations no longer kept.
+func finish(dir, gen string) error {
+	if err := markComplete(gen); err != nil {
+		return err
+	}
+	if err := switchTo(dir, gen); err != nil {
+		return err
+	}
+	return cleanGenerations(dir, KeepGenerations)
+}
+
+// writer batches the changes of a run.
+type writer struct {
+	idx       bleve.Index
+	state     map[string]fileState
+	batch     *bleve.Batch
+	batchSize int
+	sum       *Summary
+}
+
+func (w *writer) putFile(res corpus.FileResult) error {
+	old, had := w.state[res.File.Source]
+	if had && old.Hash == res.Hash {
+		// Touched, not changed: remember the new time, write nothing.
+		old.Size, old.ModTime = fileStat(res.File)
+		w.state[res.File.Source] = old
+		w.sum.FilesUnchanged++
+		w.sum.FilesRead--
+		return nil
+	}
+	oldIDs := map[string]bool{}
+	for _, id := range old.IDs {
+		oldIDs[id] = true
+	}
+	ids := make([]string, 0, len(res.Items))
+	for i := range res.Items {
+		a := &res.Items[i]
+		doc, err := document(a)
+		if err != nil {
+			return err
+		}
+		if err := w.batch.Index(a.ID, doc); err != nil {
+			return fmt.Errorf("index %s #%d: %w", a.Source, a.Ordinal, err)
+		}
+		if oldIDs[a.ID] {
+			w.sum.Updated++
+			delete(oldIDs, a.ID)
+		} else {
+			w.sum.Added++
+		}
+		ids = append(ids, a.ID)
+	}
+	for id := range oldIDs {
+		w.batch.Delete(id)
+		w.sum.Deleted++
+	}
+	size, mtime := fileStat(res.File)
+	w.state[res.File.Source] = fileState{Hash: res.Hash, Size: size, ModTime: mtime, IDs: ids}
+	return w.flush(false)
+}
+
+func (w *writer) deleteFile(source string, old fileState) {
+	for _, id := range old.IDs {
+		w.batch.Delete(id)
+		w.sum.Deleted++
+	}
+	delete(w.state, source)
+}
+
+// flush writes the batch when it is full (or when final), together with
+// the file state, so that the two never disagree.
+func (w *writer) flush(final bool) error {
+	if !final && w.batch.Size() < w.batchSize {
+		return nil
+	}
+	state, err := json.Marshal(w.state)
+	if err != nil {
+		return fmt.Errorf("encode index state: %w", err)
+	}
+	w.batch.SetInternal(keyFiles, state)
+	w.batch.SetInternal(keySchema, []byte(SchemaVersion))
+	if err := w.idx.Batch(w.batch); err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	w.batch.Reset()
+	return nil
+}
+
+func fileStat(f corpus.File) (int64, int64) {
+	st, err := os.Stat(f.Path)
+	if err != nil {
+		return f.Size, 0
+	}
+	return st.Size(), st.ModTime().UnixNano()
+}
