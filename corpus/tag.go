@@ -162,10 +162,12 @@ func roundScore(x float64) float64 {
 
 // tagMatcher finds every occurrence of a fixed set of patterns in one pass:
 // at each rune of the text it tries only the patterns that start with that
-// rune, longest first.
+// rune, longest first. A bit set of first runes (by their low 16 bits)
+// skips the map look-up for most runes.
 type tagMatcher struct {
 	pats  []string
 	first map[rune][]int
+	may   [1 << 10]uint64
 }
 
 func newTagMatcher(pats []string) *tagMatcher {
@@ -173,6 +175,7 @@ func newTagMatcher(pats []string) *tagMatcher {
 	for i, p := range pats {
 		r, _ := utf8.DecodeRuneInString(p)
 		m.first[r] = append(m.first[r], i)
+		m.may[(r&0xFFFF)>>6] |= 1 << (r & 63)
 	}
 	for _, ids := range m.first {
 		slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(len(pats[b]), len(pats[a])) })
@@ -189,6 +192,9 @@ type tagHit struct {
 // start and, at one start, longest first.
 func (m *tagMatcher) all(s string, hits []tagHit) []tagHit {
 	for i, r := range s {
+		if m.may[(r&0xFFFF)>>6]&(1<<(r&63)) == 0 {
+			continue
+		}
 		ids, ok := m.first[r]
 		if !ok {
 			continue

@@ -348,10 +348,23 @@ func (w *writer) flush(final bool) error {
 	}
 	w.batch.SetInternal(keyFiles, state)
 	w.batch.SetInternal(keySchema, []byte(SchemaVersion))
+	var persisted chan error
+	if final {
+		// Batches are written with unsafe_batch (the generation is not
+		// in use yet); the last one waits until everything is on disk,
+		// since Close does not persist what is still in memory.
+		persisted = make(chan error, 1)
+		w.batch.SetPersistedCallback(func(err error) { persisted <- err })
+	}
 	if err := w.idx.Batch(w.batch); err != nil {
 		return fmt.Errorf("write batch: %w", err)
 	}
 	w.batch.Reset()
+	if persisted != nil {
+		if err := <-persisted; err != nil {
+			return fmt.Errorf("persist index: %w", err)
+		}
+	}
 	return nil
 }
 

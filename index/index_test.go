@@ -1,0 +1,213 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/corpus"
+	"newsarchive/corpus/corpustest"
+)
+
+func newParser(t testing.TB) *corpus.Parser {
+	t.Helper()
+	tagger, err := corpus.DefaultTagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return corpus.NewParser(tagger)
+}
+
+func writeFile(t testing.TB, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func update(t testing.TB, corpusDir, indexDir string, rebuild bool) Summary {
+	t.Helper()
+	sum, err := Update(context.Background(), Options{Corpus: corpusDir, Dir: indexDir, Rebuild: rebuild, Parser: newParser(t), BatchSize: 50})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	return sum
+}
+
+// ids runs q and returns the sorted ids of all hits.
+func ids(t testing.TB, idx bleve.Index, q query.Query) []string {
+	t.Helper()
+	req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
+	res, err := idx.Search(req)
+	if err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	out := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		out = append(out, h.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func openIndex(t testing.TB, dir string) *Index {
+	t.Helper()
+	idx, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return idx
+}
+
+func TestIncrementalUpdates(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	page, err := os.ReadFile(corpustest.RealPage(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(corpusDir, "2022/page.txt"), string(page))
+	writeFile(t, filepath.Join(corpusDir, "a.txt"), "### 第一条\n\n甲乙丙。\n\n### 第二条\n\n丁戊己。\n")
+
+	sum := update(t, corpusDir, indexDir, false)
+	if !sum.Rebuilt || sum.Files != 2 || sum.FilesRead != 2 || sum.Added != 10 || sum.Articles != 10 {
+		t.Fatalf("first run: %+v", sum)
+	}
+	first := sum.Generation
+
+	// Nothing changed: nothing read.
+	sum = update(t, corpusDir, indexDir, false)
+	if sum.Rebuilt || sum.FilesRead != 0 || sum.FilesUnchanged != 2 || sum.Added+sum.Updated+sum.Deleted != 0 || sum.Articles != 10 {
+		t.Fatalf("unchanged run: %+v", sum)
+	}
+
+	// One file changes (loses an article), one is added, one removed.
+	writeFile(t, filepath.Join(corpusDir, "a.txt"), "### 第一条（更正）\n\n甲乙丙丁。\n")
+	writeFile(t, filepath.Join(corpusDir, "b.txt"), "### 新的一条\n\n庚辛壬癸。\n")
+	if err := os.Remove(filepath.Join(corpusDir, "2022/page.txt")); err != nil {
+		t.Fatal(err)
+	}
+	sum = update(t, corpusDir, indexDir, false)
+	if sum.FilesRead != 2 || sum.FilesRemoved != 1 || sum.Added != 1 || sum.Updated != 1 || sum.Deleted != 9 || sum.Articles != 2 {
+		t.Fatalf("changed run: %+v", sum)
+	}
+	idx := openIndex(t, indexDir)
+	if got := ids(t, idx.Index, ExactQuery("伊通", ScopeAll)); len(got) != 0 {
+		t.Errorf("removed file's articles still found: %v", got)
+	}
+	a, err := idx.Record(context.Background(), corpus.ArticleID("a.txt", 1))
+	if err != nil || a.Title != "第一条（更正）" || a.Body != "甲乙丙丁。" {
+		t.Errorf("changed article = %+v, %v", a, err)
+	}
+	if _, err := idx.Record(context.Background(), corpus.ArticleID("a.txt", 2)); err == nil {
+		t.Errorf("article dropped from a changed file is still there")
+	}
+	if got := ids(t, idx.Index, ExactQuery("庚辛", ScopeAll)); len(got) != 1 {
+		t.Errorf("added file's article not found: %v", got)
+	}
+
+	// The previous generations are kept for rollback; the first is among them.
+	gens, err := Generations(indexDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gens) != KeepGenerations || !gens[len(gens)-1].Current || gens[0].Path != first {
+		names := []string{}
+		for _, g := range gens {
+			names = append(names, g.Name)
+		}
+		t.Errorf("generations after 3 runs: %v (first was %s)", names, filepath.Base(first))
+	}
+}
+
+func TestRebuildLeavesOldGenerationOnFailure(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	writeFile(t, filepath.Join(corpusDir, "a.txt"), "### 标题\n\n内容一。\n")
+	sum := update(t, corpusDir, indexDir, false)
+	before := sum.Generation
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the run fails: its context is already done
+	_, err := Update(ctx, Options{Corpus: corpusDir, Dir: indexDir, Rebuild: true, Parser: newParser(t)})
+	if err == nil {
+		t.Fatal("cancelled rebuild succeeded")
+	}
+	cur, err := CurrentGeneration(indexDir)
+	if err != nil || cur != before {
+		t.Fatalf("current generation %s, %v; want %s", cur, err, before)
+	}
+	gens, _ := Generations(indexDir)
+	if len(gens) != 1 {
+		t.Errorf("failed run left %d generations", len(gens))
+	}
+	idx := openIndex(t, indexDir)
+	if n, _ := idx.DocCount(); n != 1 {
+		t.Errorf("old index has %d articles, want 1", n)
+	}
+}
+
+func TestFoldedQueries(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	writeFile(t, filepath.Join(corpusDir, "trad.txt"), "### 鐵東區召開會議\n\n梨樹縣與雙遼市的代表參加。\n")
+	writeFile(t, filepath.Join(corpusDir, "simp.txt"), "### 铁东区召开会议\n\n参加人数：ABC公司120人。\n")
+	writeFile(t, filepath.Join(corpusDir, "wide.txt"), "### 全角\n\nＡＢＣ公司１２０人。\n")
+	update(t, corpusDir, indexDir, false)
+	idx := openIndex(t, indexDir)
+	trad, simp, wide := corpus.ArticleID("trad.txt", 1), corpus.ArticleID("simp.txt", 1), corpus.ArticleID("wide.txt", 1)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"铁东区", []string{trad, simp}}, // simplified finds traditional
+		{"鐵東區", []string{trad, simp}}, // and the reverse
+		{"梨树县", []string{trad}},
+		{"參加", []string{trad, simp}},
+		{"ABC公司120", []string{simp, wide}}, // half-width finds full-width
+		{"ａｂｃ公司１２０人", []string{simp, wide}}, // full-width finds half-width, any case
+		{"c公", []string{simp, wide}},
+		{"20人", []string{simp, wide}},
+	}
+	for _, tt := range tests {
+		want := append([]string(nil), tt.want...)
+		sort.Strings(want)
+		if got := ids(t, idx.Index, ExactQuery(tt.q, ScopeAll)); !equal(got, want) {
+			t.Errorf("%q: got %v, want %v", tt.q, got, want)
+		}
+		if got := ids(t, idx.Index, TextQuery(tt.q, ScopeAll)); !subset(want, got) {
+			t.Errorf("unquoted %q: got %v, want at least %v", tt.q, got, want)
+		}
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func subset(small, big []string) bool {
+	have := map[string]bool{}
+	for _, s := range big {
+		have[s] = true
+	}
+	for _, s := range small {
+		if !have[s] {
+			return false
+		}
+	}
+	return true
+}
