@@ -57,17 +57,17 @@ func FindFiles(paths ...string) ([]File, error) {
 				}
 				return nil
 			}
-			if d.IsDir() || !d.Type().IsRegular() || name == ManifestName {
+			if d.IsDir() || name == ManifestName {
+				return nil
+			}
+			info, err := os.Stat(path) // follows a symlink to a file
+			if err != nil || !info.Mode().IsRegular() {
 				return nil
 			}
 			if !bulletinExts[strings.ToLower(filepath.Ext(name))] {
 				return nil
 			}
 			rel, err := filepath.Rel(arg, path)
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
 			if err != nil {
 				return err
 			}

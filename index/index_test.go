@@ -170,7 +170,7 @@ func TestFoldedQueries(t *testing.T) {
 		{"鐵東區", []string{trad, simp}}, // and the reverse
 		{"梨树县", []string{trad}},
 		{"參加", []string{trad, simp}},
-		{"ABC公司120", []string{simp, wide}}, // half-width finds full-width
+		{"ABC公司120", []string{simp, wide}},  // half-width finds full-width
 		{"ａｂｃ公司１２０人", []string{simp, wide}}, // full-width finds half-width, any case
 		{"c公", []string{simp, wide}},
 		{"20人", []string{simp, wide}},

@@ -1,0 +1,149 @@
+package index
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"newsarchive/corpus"
+	"newsarchive/corpus/corpustest"
+	"newsarchive/corpus/textnorm"
+	"newsarchive/index/analysis"
+)
+
+// TestRecallContract is the property test of the promise that a search
+// never misses an article containing what was searched for. It indexes the
+// real page and every 10th xwlb file, draws thousands of random substrings
+// (1 to 8 searchable characters: Chinese, Latin, digits, mixed) from the
+// articles' kicker, title, subtitle and body, and compares each search with
+// a brute-force scan of the parsed records:
+//   - the quoted (exact) query returns exactly the articles containing s;
+//   - the unquoted query returns at least those.
+func TestRecallContract(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	link := func(src, name string) {
+		if err := os.Symlink(src, filepath.Join(corpusDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link(corpustest.RealPage(t), "realpage.txt")
+	xwlb, err := corpus.FindFiles(corpustest.TestData(t, "xwlb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(xwlb); i += 10 {
+		link(xwlb[i].Path, filepath.Base(xwlb[i].Path))
+	}
+	sum := update(t, corpusDir, indexDir, true)
+	idx := openIndex(t, indexDir)
+
+	// The records, folded, for the brute-force scan.
+	type rec struct {
+		id     string
+		fields []string
+	}
+	var recs []rec
+	files, _ := corpus.FindFiles(corpusDir)
+	parser := newParser(t)
+	for _, f := range files {
+		for _, a := range parser.ParseFile(f).Items {
+			recs = append(recs, rec{a.ID, []string{
+				textnorm.String(a.Kicker), textnorm.String(a.Title), textnorm.String(a.Subtitle), textnorm.String(a.Body),
+			}})
+		}
+	}
+	if len(recs) != sum.Articles || len(recs) < 1000 {
+		t.Fatalf("%d records, index has %d", len(recs), sum.Articles)
+	}
+	scan := func(s string) []string {
+		var out []string
+		for _, r := range recs {
+			for _, f := range r.fields {
+				if strings.Contains(f, s) {
+					out = append(out, r.id)
+					break
+				}
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+
+	rng := rand.New(rand.NewPCG(20221124, 1))
+	const queries = 3000
+	kinds := map[string]int{}
+	for n := 0; n < queries; n++ {
+		r := recs[rng.IntN(len(recs))]
+		field := r.fields[rng.IntN(len(r.fields))]
+		if n%4 == 0 {
+			field = r.fields[3] // bodies hold most of the text
+		}
+		s := randomRun(rng, field, 1+rng.IntN(8))
+		if s == "" {
+			n--
+			continue
+		}
+		kinds[kindOf(s)]++
+		want := scan(s)
+		if got := ids(t, idx.Index, ExactQuery(s, ScopeAll)); !equal(got, want) {
+			t.Errorf("quoted %q: %d hits, brute force %d (%v vs %v)", s, len(got), len(want), head(got), head(want))
+		}
+		if got := ids(t, idx.Index, TextQuery(s, ScopeAll)); !subset(want, got) {
+			t.Errorf("unquoted %q: %d hits, misses some of the %d articles containing it", s, len(got), len(want))
+		}
+	}
+	t.Logf("%d queries over %d articles: %v", queries, len(recs), kinds)
+	for _, k := range []string{"han", "mixed", "latin/digits"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s substring drawn", k)
+		}
+	}
+}
+
+// randomRun returns a random substring of up to n runes of folded text that
+// lies within one run of searchable characters, or "" if the draw fell on
+// none.
+func randomRun(rng *rand.Rand, text string, n int) string {
+	runes := []rune(text)
+	if len(runes) == 0 {
+		return ""
+	}
+	start := rng.IntN(len(runes))
+	if !analysis.Searchable(runes[start]) {
+		return ""
+	}
+	end := start
+	for end < len(runes) && end-start < n && analysis.Searchable(runes[end]) {
+		end++
+	}
+	return string(runes[start:end])
+}
+
+func kindOf(s string) string {
+	han, other := false, false
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			han = true
+		} else {
+			other = true
+		}
+	}
+	switch {
+	case han && other:
+		return "mixed"
+	case han:
+		return "han"
+	}
+	return "latin/digits"
+}
+
+func head(s []string) []string {
+	if len(s) > 5 {
+		return s[:5]
+	}
+	return s
+}
