@@ -1,6 +1,8 @@
 package index
 
 import (
+	"time"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -92,4 +94,18 @@ func TextQuery(s string, scope Scope) query.Query {
 		return nil
 	}
 	return bleve.NewDisjunctionQuery(WordQuery(s, scope), exact)
+}
+
+// The widest date range an archive holds.
+var (
+	minDate = mustDate("1800-01-01")
+	maxDate = mustDate("2201-01-01")
+)
+
+func mustDate(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

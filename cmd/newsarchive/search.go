@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"newsarchive/index"
+	"newsarchive/search"
+)
+
+func newSearchCmd() *cobra.Command {
+	var (
+		indexDir string
+		req      search.Request
+		asJSON   bool
+		tf       taggerFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "search --index PATH [--county C]... [--topic T]... [--from DATE] [--to DATE] [--size N] [--json] QUERY",
+		Short: "Search the index, for maintainers checking it",
+		Args:  wrapArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if indexDir == "" {
+				return usageError(errors.New("--index is required"))
+			}
+			if len(args) == 1 {
+				req.Query = args[0]
+			}
+			tagger, err := tf.tagger()
+			if err != nil {
+				return err
+			}
+			if err := initAnalysis(tagger); err != nil {
+				return err
+			}
+			idx, err := index.Open(indexDir)
+			if err != nil {
+				return usageError(err)
+			}
+			defer idx.Close()
+			s := &search.Searcher{Index: idx, Tagger: tagger}
+			res, err := s.Search(cmd.Context(), req)
+			if err != nil {
+				return usageError(err)
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(res)
+			}
+			fmt.Fprintf(out, "%d articles\n", res.Total)
+			for i, h := range res.Hits {
+				title := strings.TrimSpace(h.Kicker + " " + h.Title)
+				if title == "" {
+					title = "(" + h.Kind + ")"
+				}
+				fmt.Fprintf(out, "%2d. %s  %s  %s  [%s/%s]  %.3f\n", i+1, h.Date, h.ID, title, h.County, h.Topic, h.Score)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&indexDir, "index", "", "index directory `PATH`")
+	f.StringArrayVar(&req.Counties, "county", nil, "only articles about this county (repeatable: any of them)")
+	f.StringArrayVar(&req.Topics, "topic", nil, "only articles on this topic (repeatable: any of them)")
+	f.StringVar(&req.From, "from", "", "only articles dated on or after `DATE` (YYYY-MM-DD)")
+	f.StringVar(&req.To, "to", "", "only articles dated on or before `DATE` (YYYY-MM-DD)")
+	f.IntVar(&req.Size, "size", 20, "number of hits")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	tf.register(cmd)
+	return cmd
+}
+
+func newStatsCmd() *cobra.Command {
+	var indexDir string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "stats --index PATH",
+		Short: "Describe the index: articles, files, size, counts per county and topic, dates",
+		Args:  wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if indexDir == "" {
+				return usageError(errors.New("--index is required"))
+			}
+			idx, err := index.Open(indexDir)
+			if err != nil {
+				return usageError(err)
+			}
+			defer idx.Close()
+			st, err := idx.Stats(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(st)
+			}
+			fmt.Fprintf(out, "generation: %s\narticles: %d\nfiles: %d\nsize on disk: %.1f MB\ndates: %s .. %s\n",
+				st.Generation, st.Articles, st.Files, float64(st.SizeBytes)/1e6, st.FirstDate, st.LastDate)
+			for _, g := range []struct {
+				name   string
+				counts []index.Count
+			}{{"counties", st.Counties}, {"topics", st.Topics}, {"papers", st.Papers}} {
+				fmt.Fprintf(out, "%s:\n", g.name)
+				for _, c := range g.counts {
+					fmt.Fprintf(out, "  %-16s %d\n", c.Value, c.Count)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
