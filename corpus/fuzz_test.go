@@ -29,9 +29,10 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Decode returned invalid text %q", text)
 		}
 		pg, problems, err := ParsePage("fuzz.txt", text)
+		lines := strings.Count(text, "\n") + 1
 		for _, p := range problems {
-			if p.Line < 1 || p.Line > strings.Count(text, "\n")+1 {
-				t.Fatalf("problem at line %d outside the %d-line text: %v", p.Line, strings.Count(text, "\n")+1, p)
+			if p.Line < 1 || p.Line > lines {
+				t.Fatalf("problem at line %d outside the %d-line text: %v", p.Line, lines, p)
 			}
 		}
 		if err != nil {
