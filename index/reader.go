@@ -68,8 +68,7 @@ func DecodeRecord(fields map[string]interface{}) (corpus.Article, error) {
 	return a, nil
 }
 
-// SourceStates returns what the index knows of each indexed file: its
-// content hash and article ids, by source path.
+// fileCount returns the number of bulletin files the index holds.
 func (x *Index) fileCount() (int, error) {
 	b, err := x.GetInternal(keyFiles)
 	if err != nil {

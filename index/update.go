@@ -23,7 +23,6 @@ const SchemaVersion = "1"
 var (
 	keySchema = []byte("newsarchive/schema")
 	keyFiles  = []byte("newsarchive/files")
-	keyCorpus = []byte("newsarchive/corpus")
 )
 
 // fileState is what the index remembers of an indexed file, to tell on the
