@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"newsarchive/corpus/textnorm"
 )
 
 // bylineRoles are the words that introduce the names in a byline, longest
@@ -22,16 +24,15 @@ type byline struct {
 
 // parseByline reads lines such as "本报通讯员 孙月秋", "本报记者 张三 李四",
 // "记者 X", "(本报记者 X 通讯员 Y)" and, ending in 摄, photo credits such as
-// "本报通讯员 王健 摄". It reports false for anything else, so body text
-// that merely starts with 记者 is never taken for a byline.
+// "本报通讯员 王健 摄"; in traditional characters too (本報記者), the names
+// kept as written. It reports false for anything else, so body text that
+// merely starts with 记者 is never taken for a byline.
 func parseByline(line string) (byline, bool) {
 	s := strings.TrimSpace(line)
 	s = trimPair(s, "(", ")")
 	s = trimPair(s, "（", "）")
 	s = trimPair(s, "【", "】")
-	fields := strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '、' || r == ',' || r == '，'
-	})
+	orig, fields := foldedFields(s)
 	if len(fields) < 2 && !(len(fields) == 1 && splitRole(fields[0]) != "") {
 		return byline{}, false
 	}
@@ -59,19 +60,49 @@ func parseByline(line string) (byline, bool) {
 			sawRole = true
 		}
 		if strings.HasSuffix(f, "摄") && i == len(fields)-1 && isPersonName(strings.TrimSuffix(f, "摄")) {
-			b.names = append(b.names, strings.TrimSuffix(f, "摄"))
+			name := strings.TrimSuffix(f, "摄")
+			b.names = append(b.names, lastRunes(orig[i][:len(orig[i])-len("摄")], utf8.RuneCountInString(name)))
 			b.credit = true
 			continue
 		}
 		if !isPersonName(f) {
 			return byline{}, false
 		}
-		b.names = append(b.names, f)
+		b.names = append(b.names, lastRunes(orig[i], utf8.RuneCountInString(f)))
 	}
 	if !sawRole || len(b.names) == 0 {
 		return byline{}, false
 	}
 	return b, true
+}
+
+// foldedFields splits a byline at spaces and list commas, giving each
+// field as written and folded (simplified, half-width) for matching roles.
+// Folding keeps the rune count of each field.
+func foldedFields(s string) (orig, folded []string) {
+	rs := []rune(s)
+	fs := []rune(textnorm.String(s))
+	sep := func(r rune) bool { return unicode.IsSpace(r) || r == '、' || r == ',' || r == '，' }
+	for i := 0; i < len(rs); {
+		if sep(rs[i]) || sep(fs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && !sep(rs[j]) && !sep(fs[j]) {
+			j++
+		}
+		orig = append(orig, string(rs[i:j]))
+		folded = append(folded, string(fs[i:j]))
+		i = j
+	}
+	return orig, folded
+}
+
+// lastRunes returns the last n runes of s.
+func lastRunes(s string, n int) string {
+	rs := []rune(s)
+	return string(rs[len(rs)-n:])
 }
 
 func isRole(s string) bool {
@@ -115,4 +146,35 @@ func trimPair(s, open, close string) string {
 		return strings.TrimSpace(s[len(open) : len(s)-len(close)])
 	}
 	return s
+}
+
+// datelineAuthors reads the names in the dateline that opens many short
+// news items, "本报讯（记者 刘洋 通讯员 王健）…", in simplified or
+// traditional characters. It returns nil when para does not open so.
+func datelineAuthors(para string) []string {
+	rs := []rune(strings.TrimSpace(para))
+	fs := []rune(textnorm.String(string(rs)))
+	lead := []rune("本报讯")
+	if len(fs) < len(lead)+4 || string(fs[:len(lead)]) != string(lead) {
+		return nil
+	}
+	i := len(lead)
+	for i < len(fs) && unicode.IsSpace(fs[i]) {
+		i++
+	}
+	if i == len(fs) || fs[i] != '(' && fs[i] != '【' {
+		return nil
+	}
+	end := i + 1
+	for end < len(fs) && fs[end] != ')' && fs[end] != '】' {
+		end++
+	}
+	if end == len(fs) || end-i > 40 {
+		return nil
+	}
+	b, ok := parseByline(string(rs[i+1 : end]))
+	if !ok || b.credit {
+		return nil
+	}
+	return b.names
 }

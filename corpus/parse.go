@@ -200,6 +200,9 @@ func (p *pageParser) emit(d *draft, kind string) {
 		texts[i] = pr.text
 	}
 	authors := d.authors
+	if len(authors) == 0 && len(texts) > 0 {
+		authors = datelineAuthors(texts[0])
+	}
 	if authors == nil {
 		authors = []string{}
 	}

@@ -233,11 +233,33 @@ func TestParseByline(t *testing.T) {
 		{"会议 强调", false, nil, false},
 		{"本报记者 这是一个很长的句子不是名字", false, nil, false},
 		{"王健 摄", false, nil, false},
+		{"本報通訊員 張廣", true, []string{"張廣"}, false},
+		{"本報記者 陳曉 攝", true, []string{"陳曉"}, true},
+		{"（本报记者 刘洋 通讯员 王健）", true, []string{"刘洋", "王健"}, false},
 	}
 	for _, tt := range tests {
 		b, ok := parseByline(tt.line)
 		if ok != tt.ok || ok && (!reflect.DeepEqual(b.names, tt.names) || b.credit != tt.credit) {
 			t.Errorf("parseByline(%q) = %+v, %v; want %v, %v, %v", tt.line, b, ok, tt.names, tt.credit, tt.ok)
+		}
+	}
+}
+
+func TestDatelineAuthors(t *testing.T) {
+	tests := []struct {
+		para string
+		want []string
+	}{
+		{"本报讯（记者 刘洋） 9月18日，四平市第五届全民健身运动会开幕。", []string{"刘洋"}},
+		{"本报讯(记者 刘洋 通讯员 王健)近日，……", []string{"刘洋", "王健"}},
+		{"本報訊（記者 劉洋）近日，……", []string{"劉洋"}},
+		{"本报讯 近日，全市召开会议。", nil},
+		{"本报讯（这是一个很长的句子不是名字）近日", nil},
+		{"近日，本报讯（记者 刘洋）", nil},
+	}
+	for _, tt := range tests {
+		if got := datelineAuthors(tt.para); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("datelineAuthors(%q) = %q, want %q", tt.para, got, tt.want)
 		}
 	}
 }

@@ -20,7 +20,7 @@ func newSearchCmd() *cobra.Command {
 		tf       taggerFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "search --index PATH [--county C]... [--topic T]... [--from DATE] [--to DATE] [--size N] [--json] QUERY",
+		Use:   "search --index PATH [--county C]... [--topic T]... [--author A]... [--paper P]... [--from DATE] [--to DATE] [--sort ORDER] [--page N] [--size N] [--json] QUERY",
 		Short: "Search the index, for maintainers checking it",
 		Args:  wrapArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -45,7 +45,10 @@ func newSearchCmd() *cobra.Command {
 			s := &search.Searcher{Index: idx, Tagger: tagger}
 			res, err := s.Search(cmd.Context(), req)
 			if err != nil {
-				return usageError(err)
+				if errors.Is(err, search.ErrBadRequest) {
+					return usageError(err)
+				}
+				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -70,7 +73,12 @@ func newSearchCmd() *cobra.Command {
 	f.StringArrayVar(&req.Topics, "topic", nil, "only articles on this topic (repeatable: any of them)")
 	f.StringVar(&req.From, "from", "", "only articles dated on or after `DATE` (YYYY-MM-DD)")
 	f.StringVar(&req.To, "to", "", "only articles dated on or before `DATE` (YYYY-MM-DD)")
-	f.IntVar(&req.Size, "size", 20, "number of hits")
+	f.StringArrayVar(&req.Authors, "author", nil, "only articles by this author (repeatable: any of them)")
+	f.StringArrayVar(&req.Papers, "paper", nil, "only articles of this paper (repeatable: any of them)")
+	f.StringVar(&req.Sort, "sort", "relevance", "order: relevance, date (newest first) or -date (oldest first)")
+	f.IntVar(&req.Page, "page", 1, "page of hits, from 1")
+	f.IntVar(&req.Size, "size", search.DefaultSize, "hits per page")
+	f.StringVar(&req.After, "after", "", "start after this cursor (a previous result's next)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	tf.register(cmd)
 	return cmd

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"newsarchive/corpus"
+	"newsarchive/corpus/sample"
+	"newsarchive/index"
+	"newsarchive/search"
+	"newsarchive/web"
+)
+
+// serveConfig is what the serve command was asked to do.
+type serveConfig struct {
+	corpusDir, indexDir, dataDir, addr string
+	workers                            int
+	tf                                 taggerFlags
+	pollEvery                          time.Duration
+}
+
+func newServeCmd() *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve [--corpus DIR] [--index PATH] [--addr HOST:PORT]",
+		Short: "Serve the web UI and the JSON API",
+		Long: `Serve answers searches over HTTP: the web UI at / and the JSON API under
+/api/v1 (docs/api.md).
+
+With no flags it serves the embedded sample corpus, indexed on first start
+into the data directory (--data, default: $NEWSARCHIVE_DATA or the user
+cache directory). With --corpus it indexes that directory first (only what
+changed since the last start) into --index (default: a directory in the data
+directory). With --index alone it serves that index as it is.
+
+While it runs, "newsarchive index" runs against the same --index are picked
+up within seconds, without a restart.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return serve(cmd.Context(), cmd, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.corpusDir, "corpus", "", "corpus `DIR` to index before serving (default: the embedded sample)")
+	f.StringVar(&cfg.indexDir, "index", "", "index directory `PATH` (default: in the data directory)")
+	f.StringVar(&cfg.dataDir, "data", "", "data `DIR` for the default index and the sample corpus")
+	f.StringVar(&cfg.addr, "addr", "localhost:8080", "listen on `HOST:PORT`")
+	f.IntVar(&cfg.workers, "workers", 0, "files parsed at once when indexing (default: all cores)")
+	f.DurationVar(&cfg.pollEvery, "poll", time.Second, "how often to look for a new index generation")
+	cfg.tf.register(cmd)
+	return cmd
+}
+
+// defaultDataDir is where serve keeps its files when not told.
+func defaultDataDir() (string, error) {
+	if d := os.Getenv("NEWSARCHIVE_DATA"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find a data directory (set NEWSARCHIVE_DATA or --data): %w", err)
+	}
+	return filepath.Join(d, "newsarchive"), nil
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
+	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	tagger, err := cfg.tf.tagger()
+	if err != nil {
+		return err
+	}
+	if err := initAnalysis(tagger); err != nil {
+		return err
+	}
+	if cfg.dataDir == "" && (cfg.corpusDir == "" || cfg.indexDir == "") {
+		if cfg.dataDir, err = defaultDataDir(); err != nil {
+			return usageError(err)
+		}
+	}
+	corpusDir := cfg.corpusDir
+	switch {
+	case corpusDir == "" && cfg.indexDir == "":
+		corpusDir = filepath.Join(cfg.dataDir, "sample", "corpus")
+		cfg.indexDir = filepath.Join(cfg.dataDir, "sample", "index")
+		if err := writeSample(corpusDir); err != nil {
+			return err
+		}
+	case corpusDir != "" && cfg.indexDir == "":
+		abs, err := filepath.Abs(corpusDir)
+		if err != nil {
+			return usageError(err)
+		}
+		sum := sha256.Sum256([]byte(abs))
+		cfg.indexDir = filepath.Join(cfg.dataDir, "index-"+filepath.Base(abs)+"-"+hex.EncodeToString(sum[:4]))
+	}
+	if corpusDir != "" {
+		if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
+			return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
+		}
+		log.Info("indexing", "corpus", corpusDir, "index", cfg.indexDir)
+		progress, done := newProgress(cmd.ErrOrStderr())
+		sum, err := index.Update(ctx, index.Options{
+			Corpus: corpusDir, Dir: cfg.indexDir, Workers: cfg.workers,
+			Parser: corpus.NewParser(tagger), Progress: progress, Logger: log,
+		})
+		done()
+		for _, p := range sum.Problems {
+			log.Warn("corpus problem", "problem", p.Error())
+		}
+		if err != nil {
+			return fmt.Errorf("index %s: %w", corpusDir, err)
+		}
+		log.Info("index ready", "articles", sum.Articles, "read", sum.FilesRead, "unchanged", sum.FilesUnchanged, "took", sum.Duration.Round(time.Millisecond))
+	}
+	idx, err := index.Open(cfg.indexDir)
+	if err != nil {
+		return usageError(fmt.Errorf("%w (give --corpus to build it)", err))
+	}
+	srv := web.New(&search.Searcher{Index: idx, Tagger: tagger}, web.Options{Logger: log})
+	w := &watcher{dir: cfg.indexDir, srv: srv, tagger: tagger, log: log, current: idx, done: make(chan struct{})}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	go w.run(watchCtx, cfg.pollEvery)
+	defer w.close(stopWatching)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return usageError(fmt.Errorf("listen on %s: %w", cfg.addr, err))
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // downloads stream for a while
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	n, _ := idx.DocCount()
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", n, cfg.indexDir, url)
+	log.Info("listening", "url", url, "index", idx.Generation)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// writeSample copies the embedded sample corpus into dir, replacing files
+// that differ and removing ones the sample no longer has, so that the
+// incremental index run that follows sees exactly the sample.
+func writeSample(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("sample corpus: %w", err)
+	}
+	want := map[string]bool{}
+	err := fs.WalkDir(sample.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		want[path] = true
+		b, err := fs.ReadFile(sample.FS, path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(path))
+		if old, err := os.ReadFile(dst); err == nil && string(old) == string(b) {
+			return nil
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("sample corpus: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("sample corpus: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() && !want[e.Name()] {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("sample corpus: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// watcher switches the server to a new index generation when an index run
+// makes one current. The old generation stays open for closeDelay, so
+// requests that started on it finish.
+type watcher struct {
+	dir     string
+	srv     *web.Server
+	tagger  *corpus.Tagger
+	log     *slog.Logger
+	current *index.Index
+	done    chan struct{} // closed when run returns
+}
+
+const closeDelay = time.Minute
+
+func (w *watcher) run(ctx context.Context, every time.Duration) {
+	defer close(w.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		gen, err := index.CurrentGeneration(w.dir)
+		if err != nil || gen == w.current.Generation {
+			continue
+		}
+		idx, err := index.Open(w.dir)
+		if err != nil {
+			w.log.Warn("new index generation does not open; still serving the old one", "generation", gen, "err", err)
+			continue
+		}
+		old := w.current
+		w.current = idx
+		w.srv.SetSearcher(&search.Searcher{Index: idx, Tagger: w.tagger})
+		n, _ := idx.DocCount()
+		w.log.Info("serving new index generation", "generation", idx.Name(), "articles", n)
+		time.AfterFunc(closeDelay, func() {
+			if err := old.Close(); err != nil {
+				w.log.Warn("close old index generation", "generation", old.Name(), "err", err)
+			}
+		})
+	}
+}
+
+// close stops the watcher and closes the index it serves.
+func (w *watcher) close(stop context.CancelFunc) {
+	stop()
+	<-w.done
+	if err := w.current.Close(); err != nil {
+		w.log.Warn("close index", "err", err)
+	}
+}

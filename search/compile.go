@@ -1,0 +1,189 @@
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/index"
+)
+
+// compiler turns a parsed query into a Bleve query and collects the
+// strings to highlight.
+type compiler struct {
+	s     *Searcher
+	marks []mark
+}
+
+func (s *Searcher) compiler() *compiler { return &compiler{s: s} }
+
+func (c *compiler) compile(n node) (query.Query, error) {
+	return c.node(n, false)
+}
+
+// node compiles n; negated is true under a "-", where nothing is
+// highlighted.
+func (c *compiler) node(n node, negated bool) (query.Query, error) {
+	switch n := n.(type) {
+	case termNode:
+		return c.term(n, negated)
+	case orNode:
+		var qs []query.Query
+		for _, ch := range n.children {
+			q, err := c.node(ch, negated)
+			if err != nil {
+				return nil, err
+			}
+			qs = append(qs, q)
+		}
+		return bleve.NewDisjunctionQuery(qs...), nil
+	case notNode:
+		q, err := c.node(n.child, !negated)
+		if err != nil {
+			return nil, err
+		}
+		b := bleve.NewBooleanQuery()
+		b.AddMust(bleve.NewMatchAllQuery())
+		b.AddMustNot(q)
+		return b, nil
+	case andNode:
+		b := bleve.NewBooleanQuery()
+		var must, mustNot []query.Query
+		for _, ch := range n.children {
+			if not, ok := ch.(notNode); ok {
+				q, err := c.node(not.child, !negated)
+				if err != nil {
+					return nil, err
+				}
+				mustNot = append(mustNot, q)
+				continue
+			}
+			q, err := c.node(ch, negated)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, q)
+		}
+		if len(must) == 0 {
+			must = append(must, bleve.NewMatchAllQuery())
+		}
+		b.AddMust(must...)
+		if len(mustNot) > 0 {
+			b.AddMustNot(mustNot...)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("search: unknown query node %T", n)
+}
+
+func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{t.pos, fmt.Sprintf(format, args...)})
+	}
+	text := strings.TrimSpace(t.text)
+	if text == "" {
+		return nil, fail("the quotes hold nothing to search for")
+	}
+	switch t.field {
+	case "", fieldTitle:
+		scope := index.ScopeAll
+		if t.field == fieldTitle {
+			scope = index.ScopeHead
+		}
+		var q query.Query
+		if t.quoted {
+			q = index.ExactQuery(text, scope)
+		} else {
+			q = index.TextQuery(text, scope)
+		}
+		if q == nil {
+			return nil, fail("%q has no letter, digit or Chinese character to search for", text)
+		}
+		if !negated {
+			c.marks = append(c.marks, mark{text: text, words: !t.quoted, headOnly: scope == index.ScopeHead})
+		}
+		return q, nil
+	case fieldCounty:
+		q, err := c.s.countyQuery(text)
+		if err != nil {
+			return nil, fail("unknown county %q", text)
+		}
+		return q, nil
+	case fieldTopic:
+		q, err := c.s.topicQuery(text)
+		if err != nil {
+			return nil, fail("unknown topic %q", text)
+		}
+		return q, nil
+	case fieldAuthor:
+		return keywordQuery(index.FieldAuthors)(text)
+	case fieldPaper:
+		return keywordQuery(index.FieldPaper)(text)
+	case fieldKind:
+		return keywordQuery(index.FieldKind)(text)
+	case fieldDate:
+		from, to, err := parseDateSpec(text)
+		if err != nil {
+			return nil, fail("%s", err)
+		}
+		return dateQuery(from, to), nil
+	}
+	return nil, fail("unknown field %q", t.field)
+}
+
+// parseDateSpec reads the value of date:, a day, month or year or a range
+// of them ("2022-06", "2022-06-01..2022-06-30", "2021..", "..2020-03"),
+// as the half-open interval [from, to); a zero time is an open end.
+func parseDateSpec(s string) (from, to time.Time, err error) {
+	a, b, isRange := strings.Cut(s, "..")
+	if !isRange {
+		from, to, err = datePeriod(a)
+		return from, to, err
+	}
+	if a == "" && b == "" {
+		return from, to, fmt.Errorf("date range %q has neither start nor end", s)
+	}
+	if a != "" {
+		if from, _, err = datePeriod(a); err != nil {
+			return from, to, err
+		}
+	}
+	if b != "" {
+		if _, to, err = datePeriod(b); err != nil {
+			return from, to, err
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return from, to, fmt.Errorf("date range %q ends before it starts", s)
+	}
+	return from, to, nil
+}
+
+// datePeriod reads YYYY, YYYY-MM or YYYY-MM-DD as the period it names.
+func datePeriod(s string) (from, to time.Time, err error) {
+	for _, f := range []struct {
+		layout string
+		next   func(time.Time) time.Time
+	}{
+		{"2006-01-02", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+		{"2006", func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+	} {
+		if len(s) != len(f.layout) {
+			continue
+		}
+		t, err := time.Parse(f.layout, s)
+		if err != nil {
+			break
+		}
+		return t, f.next(t), nil
+	}
+	if _, err := strconv.Atoi(s); err == nil && len(s) != 4 {
+		return from, to, fmt.Errorf("date %q: a year has four digits", s)
+	}
+	return from, to, fmt.Errorf("date %q is not YYYY, YYYY-MM or YYYY-MM-DD", s)
+}

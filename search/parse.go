@@ -1,0 +1,332 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// The query language (docs/query-syntax.md):
+//
+//	query  = or
+//	or     = and { "OR" and }
+//	and    = unary { unary }
+//	unary  = [ "-" ] primary
+//	primary = "(" or ")" | [ field ":" ] ( word | "\"" phrase "\"" )
+//
+// Full-width parentheses, colons and curly quotes are read like their
+// ASCII forms, so a query typed with a Chinese input method works.
+
+// Fields a term may be prefixed with.
+const (
+	fieldTitle  = "title"
+	fieldAuthor = "author"
+	fieldCounty = "county"
+	fieldTopic  = "topic"
+	fieldPaper  = "paper"
+	fieldDate   = "date"
+	fieldKind   = "kind"
+)
+
+var knownFields = []string{fieldTitle, fieldAuthor, fieldCounty, fieldTopic, fieldPaper, fieldDate, fieldKind}
+
+// node is a parsed query.
+type node interface{ isNode() }
+
+// termNode is one word or "phrase", possibly with a field prefix.
+type termNode struct {
+	field  string // "" for the article text
+	text   string
+	quoted bool
+	pos    int // 1-based character position in the query
+}
+
+type andNode struct{ children []node }
+type orNode struct{ children []node }
+type notNode struct{ child node }
+
+func (termNode) isNode() {}
+func (andNode) isNode()  {}
+func (orNode) isNode()   {}
+func (notNode) isNode()  {}
+
+// SyntaxError is a malformed query: what is wrong, and where.
+type SyntaxError struct {
+	Pos int // 1-based character position; 0 when it is the whole query
+	Msg string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Pos == 0 {
+		return "query: " + e.Msg
+	}
+	return fmt.Sprintf("query, at character %d: %s", e.Pos, e.Msg)
+}
+
+type tokenKind int
+
+const (
+	tokWord tokenKind = iota
+	tokPhrase
+	tokOr
+	tokNot
+	tokOpen
+	tokClose
+)
+
+type token struct {
+	kind  tokenKind
+	field string // for tokWord and tokPhrase
+	text  string
+	pos   int
+}
+
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' }
+func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == '＂' }
+func isOpen(r rune) bool  { return r == '(' || r == '（' }
+func isClose(r rune) bool { return r == ')' || r == '）' }
+func isColon(r rune) bool { return r == ':' || r == '：' }
+
+// lex cuts a query into tokens.
+func lex(q string) ([]token, error) {
+	rs := []rune(q)
+	var toks []token
+	i := 0
+	// phrase reads a quoted string starting at rs[i], a quote.
+	phrase := func(field string, start int) error {
+		j := i + 1
+		for j < len(rs) && !isQuote(rs[j]) {
+			j++
+		}
+		if j == len(rs) {
+			return &SyntaxError{i + 1, "the quote is not closed"}
+		}
+		toks = append(toks, token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1})
+		i = j + 1
+		return nil
+	}
+	for i < len(rs) {
+		r := rs[i]
+		switch {
+		case isSpace(r):
+			i++
+		case isOpen(r):
+			toks = append(toks, token{kind: tokOpen, pos: i + 1})
+			i++
+		case isClose(r):
+			toks = append(toks, token{kind: tokClose, pos: i + 1})
+			i++
+		case isQuote(r):
+			if err := phrase("", i); err != nil {
+				return nil, err
+			}
+		case (r == '-' || r == '－') && i+1 < len(rs) && !isSpace(rs[i+1]) && atTermStart(rs, i):
+			toks = append(toks, token{kind: tokNot, pos: i + 1})
+			i++
+		default:
+			start := i
+			j := i
+			for j < len(rs) && !isSpace(rs[j]) && !isQuote(rs[j]) && !isOpen(rs[j]) && !isClose(rs[j]) {
+				j++
+			}
+			word := string(rs[i:j])
+			if word == "OR" {
+				toks = append(toks, token{kind: tokOr, pos: start + 1})
+				i = j
+				continue
+			}
+			field, value, ok := cutField(rs[i:j])
+			if !ok {
+				toks = append(toks, token{kind: tokWord, text: word, pos: start + 1})
+				i = j
+				continue
+			}
+			if !isKnownField(field) {
+				return nil, &SyntaxError{start + 1, fmt.Sprintf("unknown field %q (known fields: %s)", field, strings.Join(knownFields, ", "))}
+			}
+			if value == "" {
+				if j < len(rs) && isQuote(rs[j]) {
+					i = j
+					if err := phrase(field, start); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				return nil, &SyntaxError{start + 1, fmt.Sprintf("%s: needs a value after the colon", field)}
+			}
+			toks = append(toks, token{kind: tokWord, field: field, text: value, pos: start + 1})
+			i = j
+		}
+	}
+	return toks, nil
+}
+
+// atTermStart reports whether the '-' at rs[i] starts a term (it follows
+// a space, a parenthesis or the start of the query), so that it means
+// "not" rather than a hyphen inside a word.
+func atTermStart(rs []rune, i int) bool {
+	return i == 0 || isSpace(rs[i-1]) || isOpen(rs[i-1])
+}
+
+// cutField splits "field:value" when the part before the first colon is a
+// run of ASCII letters; it reports false for anything else ("10:30",
+// "伊通：…").
+func cutField(w []rune) (field, value string, ok bool) {
+	for k, r := range w {
+		if isColon(r) {
+			if k == 0 {
+				return "", "", false
+			}
+			return strings.ToLower(string(w[:k])), string(w[k+1:]), true
+		}
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
+
+func isKnownField(f string) bool {
+	for _, k := range knownFields {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
+// parseQuery parses a query string; an empty query gives a nil node.
+func parseQuery(q string) (node, error) {
+	toks, err := lex(q)
+	if err != nil {
+		return nil, err
+	}
+	if len(toks) == 0 {
+		return nil, nil
+	}
+	p := &parser{toks: toks}
+	n, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.i < len(p.toks) {
+		t := p.toks[p.i]
+		return nil, &SyntaxError{t.pos, "this ) has no ( before it"}
+	}
+	return n, nil
+}
+
+type parser struct {
+	toks []token
+	i    int
+}
+
+func (p *parser) peek() (token, bool) {
+	if p.i < len(p.toks) {
+		return p.toks[p.i], true
+	}
+	return token{}, false
+}
+
+func (p *parser) or() (node, error) {
+	var children []node
+	for {
+		t, _ := p.peek()
+		a, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			if len(children) > 0 {
+				return nil, &SyntaxError{t.pos, "OR needs a term after it"}
+			}
+			if t.kind == tokOr {
+				return nil, &SyntaxError{t.pos, "OR needs a term before it"}
+			}
+			if t.kind == tokClose {
+				return nil, &SyntaxError{t.pos, "nothing between the parentheses"}
+			}
+			return nil, &SyntaxError{t.pos, "expected a term"}
+		}
+		children = append(children, a)
+		t, ok := p.peek()
+		if !ok || t.kind != tokOr {
+			break
+		}
+		p.i++
+		if _, ok := p.peek(); !ok {
+			return nil, &SyntaxError{t.pos, "OR needs a term after it"}
+		}
+	}
+	if len(children) == 1 {
+		return children[0], nil
+	}
+	return orNode{children}, nil
+}
+
+// and reads unary terms up to OR, ")" or the end; nil when there are none.
+func (p *parser) and() (node, error) {
+	var children []node
+	for {
+		t, ok := p.peek()
+		if !ok || t.kind == tokOr || t.kind == tokClose {
+			break
+		}
+		u, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		children = append(children, u)
+	}
+	switch len(children) {
+	case 0:
+		return nil, nil
+	case 1:
+		return children[0], nil
+	}
+	return andNode{children}, nil
+}
+
+func (p *parser) unary() (node, error) {
+	t, _ := p.peek()
+	if t.kind != tokNot {
+		return p.primary()
+	}
+	p.i++
+	next, ok := p.peek()
+	if !ok || next.kind == tokOr || next.kind == tokClose || next.kind == tokNot {
+		return nil, &SyntaxError{t.pos, "- needs a term right after it"}
+	}
+	child, err := p.primary()
+	if err != nil {
+		return nil, err
+	}
+	return notNode{child}, nil
+}
+
+func (p *parser) primary() (node, error) {
+	t, _ := p.peek()
+	p.i++
+	switch t.kind {
+	case tokWord, tokPhrase:
+		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, pos: t.pos}, nil
+	case tokOpen:
+		if next, ok := p.peek(); ok && next.kind == tokClose {
+			return nil, &SyntaxError{t.pos, "nothing between the parentheses"}
+		}
+		if _, ok := p.peek(); !ok {
+			return nil, &SyntaxError{t.pos, "this ( is not closed"}
+		}
+		n, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		c, ok := p.peek()
+		if !ok || c.kind != tokClose {
+			return nil, &SyntaxError{t.pos, "this ( is not closed"}
+		}
+		p.i++
+		return n, nil
+	}
+	return nil, &SyntaxError{t.pos, "expected a term"}
+}

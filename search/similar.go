@@ -1,0 +1,150 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/index"
+)
+
+// Limits of a more-like-this search.
+const (
+	similarTerms   = 25 // distinctive words taken from the article
+	DefaultSimilar = 10 // articles returned when the request does not say
+)
+
+// Similar returns up to size articles that share the most distinctive
+// words (by tf-idf) with article id, best first, the article itself
+// excluded.
+func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, error) {
+	if size <= 0 {
+		size = DefaultSimilar
+	}
+	if size > MaxSize {
+		return nil, badRequest("size %d is out of range (1 to %d)", size, MaxSize)
+	}
+	a, err := s.Index.Record(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tf := map[string]int{}
+	for _, w := range s.words(index.HeadText(&a) + "\n" + a.Body) {
+		if distinctive(w) {
+			tf[w]++
+		}
+	}
+	terms, err := s.weigh(ctx, tf)
+	if err != nil {
+		return nil, err
+	}
+	if len(terms) == 0 {
+		return []Hit{}, nil
+	}
+	var should []query.Query
+	for _, t := range terms {
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{index.FieldHead, index.HeadBoost}, {index.FieldBody, 1}} {
+			q := bleve.NewTermQuery(t.term)
+			q.SetField(f.field)
+			q.SetBoost(f.boost * t.weight)
+			should = append(should, q)
+		}
+	}
+	b := bleve.NewBooleanQuery()
+	d := bleve.NewDisjunctionQuery(should...)
+	d.SetMin(float64(min(2, len(terms))))
+	b.AddMust(d)
+	b.AddMustNot(bleve.NewDocIDQuery([]string{id}))
+	req := bleve.NewSearchRequestOptions(b, size, 0, false)
+	req.Fields = []string{index.FieldRecord}
+	res, err := s.Index.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("similar to %s: %w", id, err)
+	}
+	hl := s.highlighter(nil)
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		rec, err := index.DecodeRecord(h.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("hit %s: %w", h.ID, err)
+		}
+		hits = append(hits, newHit(rec, h.Score, hl))
+	}
+	return hits, nil
+}
+
+// distinctive reports whether a word may characterize an article: two
+// characters or more, with a letter in it (not a number).
+func distinctive(w string) bool {
+	if utf8.RuneCountInString(w) < 2 {
+		return false
+	}
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+type weightedTerm struct {
+	term   string
+	weight float64
+}
+
+// weigh scores words by tf-idf over the body field and keeps the best
+// similarTerms, with weights normalized so the best is 1.
+func (s *Searcher) weigh(ctx context.Context, tf map[string]int) ([]weightedTerm, error) {
+	adv, err := s.Index.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("similar: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("similar: %w", err)
+	}
+	defer r.Close()
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("similar: %w", err)
+	}
+	var out []weightedTerm
+	for term, count := range tf {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), index.FieldBody, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("similar: %w", err)
+		}
+		df := tfr.Count()
+		tfr.Close()
+		if df <= 1 || n >= 50 && float64(df) > float64(n)/5 { // unique to the article, or too common to tell
+			continue
+		}
+		idf := math.Log(float64(n) / float64(df))
+		out = append(out, weightedTerm{term, (1 + math.Log(float64(count))) * idf})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].weight != out[j].weight {
+			return out[i].weight > out[j].weight
+		}
+		return out[i].term < out[j].term
+	})
+	if len(out) > similarTerms {
+		out = out[:similarTerms]
+	}
+	if len(out) > 0 {
+		top := out[0].weight
+		for i := range out {
+			out[i].weight /= top
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"newsarchive/corpus"
+	"newsarchive/index"
+	"newsarchive/search"
+)
+
+// ErrorBody is the JSON body of every API error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong: a stable code and a message for people.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func apiError(c *gin.Context, status int, code, message string) {
+	writeJSON(c, status, ErrorBody{ErrorDetail{Code: code, Message: message}})
+	c.Abort()
+}
+
+// writeJSON writes v as JSON without escaping <, > and & (highlights hold
+// <mark>), exactly as `newsarchive search --json` prints it.
+func writeJSON(c *gin.Context, status int, v any) {
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, v); err != nil {
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	c.Data(status, "application/json; charset=utf-8", buf.Bytes())
+}
+
+// EncodeJSON writes v as the API writes it: one line of JSON, with HTML
+// characters left as they are.
+func EncodeJSON(w *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// fail answers an error from the search package with the right status.
+func (srv *Server) fail(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, search.ErrBadRequest):
+		msg := strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
+		apiError(c, http.StatusBadRequest, "bad_request", msg)
+	case errors.Is(err, index.ErrNotFound):
+		apiError(c, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, context.Canceled):
+		c.Abort() // the client went away
+	case errors.Is(err, context.DeadlineExceeded):
+		apiError(c, http.StatusServiceUnavailable, "timeout", "the search took too long")
+	default:
+		srv.log.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+		apiError(c, http.StatusInternalServerError, "internal", "internal error")
+	}
+}
+
+// searchRequest reads the search parameters of the API and the UI.
+func searchRequest(c *gin.Context) (search.Request, error) {
+	q := c.Request.URL.Query()
+	r := search.Request{
+		Query:    q.Get("q"),
+		Counties: q["county"],
+		Topics:   q["topic"],
+		Authors:  q["author"],
+		Papers:   q["paper"],
+		From:     strings.TrimSpace(q.Get("from")),
+		To:       strings.TrimSpace(q.Get("to")),
+		Sort:     q.Get("sort"),
+		After:    q.Get("after"),
+	}
+	for _, p := range []struct {
+		name string
+		to   *int
+	}{{"page", &r.Page}, {"size", &r.Size}} {
+		v := strings.TrimSpace(q.Get(p.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return r, fmt.Errorf("%w: %s %q is not a whole number", search.ErrBadRequest, p.name, v)
+		}
+		if n < 1 {
+			return r, fmt.Errorf("%w: %s %d is out of range (it starts at 1)", search.ErrBadRequest, p.name, n)
+		}
+		*p.to = n
+	}
+	return r, nil
+}
+
+func (srv *Server) apiSearch(c *gin.Context) {
+	r, err := searchRequest(c)
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	res, err := srv.Searcher().Search(c.Request.Context(), r)
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, res)
+}
+
+// ArticleResponse is the body of GET /api/v1/articles/{id}: the record
+// and, when the request named a query, its highlights.
+type ArticleResponse struct {
+	corpus.Article
+	Highlight *search.Highlight `json:"highlight,omitempty"`
+}
+
+func (srv *Server) apiArticle(c *gin.Context) {
+	q := c.Query("q")
+	h, err := srv.Searcher().Article(c.Request.Context(), c.Param("id"), q)
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	out := ArticleResponse{Article: h.Article}
+	if q != "" {
+		out.Highlight = &h.Highlight
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+// SimilarResponse is the body of GET /api/v1/articles/{id}/similar.
+type SimilarResponse struct {
+	ID   string       `json:"id"`
+	Hits []search.Hit `json:"hits"`
+}
+
+func (srv *Server) apiSimilar(c *gin.Context) {
+	size := 0
+	if v := c.Query("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			apiError(c, http.StatusBadRequest, "bad_request", fmt.Sprintf("size %q is not a whole number from 1 to %d", v, search.MaxSize))
+			return
+		}
+		size = n
+	}
+	id := c.Param("id")
+	hits, err := srv.Searcher().Similar(c.Request.Context(), id, size)
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, SimilarResponse{ID: id, Hits: hits})
+}
+
+func (srv *Server) apiFacets(c *gin.Context) {
+	f, err := srv.Searcher().Overview(c.Request.Context())
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, f)
+}

@@ -1,0 +1,132 @@
+// Package web serves the archive over HTTP with Gin: the journalists' JSON
+// API under /api/v1 (docs/api.md) and the researchers' web UI.
+//
+// A Server answers from a search.Searcher that can be replaced while it
+// runs (SetSearcher), so a reindexed generation is picked up without a
+// restart and requests in flight finish on the one they started with.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"newsarchive/search"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Logger receives one line per request and the errors (default:
+	// slog.Default()).
+	Logger *slog.Logger
+}
+
+// Server is the archive's HTTP application.
+type Server struct {
+	searcher atomic.Pointer[search.Searcher]
+	log      *slog.Logger
+	engine   *gin.Engine
+}
+
+var ginMode sync.Once
+
+// New returns a server answering from s.
+func New(s *search.Searcher, opts Options) *Server {
+	ginMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
+	srv := &Server{log: opts.Logger}
+	if srv.log == nil {
+		srv.log = slog.Default()
+	}
+	srv.searcher.Store(s)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = true
+	e.Use(srv.logRequests, srv.recoverPanics)
+	srv.engine = e
+	srv.routes()
+	return srv
+}
+
+// Handler is the server's http.Handler.
+func (srv *Server) Handler() http.Handler { return srv.engine }
+
+// SetSearcher makes later requests use s.
+func (srv *Server) SetSearcher(s *search.Searcher) { srv.searcher.Store(s) }
+
+// Searcher is the searcher requests use now.
+func (srv *Server) Searcher() *search.Searcher { return srv.searcher.Load() }
+
+// Routes lists the server's routes as "METHOD path" with Gin's :param
+// syntax, for the OpenAPI test.
+func (srv *Server) Routes() []gin.RouteInfo { return srv.engine.Routes() }
+
+func (srv *Server) routes() {
+	e := srv.engine
+	api := e.Group("/api/v1")
+	api.GET("/search", srv.apiSearch)
+	api.GET("/search.csv", srv.apiExportCSV)
+	api.GET("/search.jsonl", srv.apiExportJSONL)
+	api.GET("/search.atom", srv.apiAtom)
+	api.GET("/articles/:id", srv.apiArticle)
+	api.GET("/articles/:id/similar", srv.apiSimilar)
+	api.GET("/facets", srv.apiFacets)
+	api.GET("/openapi.json", srv.apiOpenAPI)
+	e.NoRoute(func(c *gin.Context) {
+		if isAPI(c) {
+			apiError(c, http.StatusNotFound, "not_found", "no such endpoint: "+c.Request.URL.Path+" (see /api/v1/openapi.json)")
+			return
+		}
+		srv.notFoundPage(c)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		if isAPI(c) {
+			apiError(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here; the API is read-only (GET)")
+			return
+		}
+		c.String(http.StatusMethodNotAllowed, "method not allowed")
+	})
+	srv.uiRoutes()
+}
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// logRequests writes one log line per request.
+func (srv *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	srv.log.LogAttrs(c.Request.Context(), level, "request",
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.String("query", c.Request.URL.RawQuery),
+		slog.Int("status", c.Writer.Status()),
+		slog.Duration("took", time.Since(start)),
+	)
+}
+
+// recoverPanics turns a panic into a logged 500 error instead of a dropped
+// connection.
+func (srv *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(r)
+			}
+			srv.log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", r)
+			if !c.Writer.Written() {
+				apiError(c, http.StatusInternalServerError, "internal", "internal error")
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
