@@ -146,7 +146,9 @@ func TestExactQueriesEqualBruteForce(t *testing.T) {
 			return a.Date >= "2024-01-01" && (contains(head(a), "改革") || contains(a.Body, "改革"))
 		}},
 		{`"梨树县"`, func(a *corpus.Article) bool { return contains(head(a), "梨树县") || contains(a.Body, "梨树县") }},
-		{`"收获进度"`, func(a *corpus.Article) bool { return contains(head(a), "收获进度") || contains(a.Body, "收获进度") }},
+		{`"收获进度"`, func(a *corpus.Article) bool {
+			return contains(head(a), "收获进度") || contains(a.Body, "收获进度")
+		}},
 		{`"3200台"`, func(a *corpus.Article) bool { return contains(a.Body, "3200台") }},
 	}
 	for _, tt := range tests {
