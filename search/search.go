@@ -344,7 +344,9 @@ func facetValues(fr *bsearch.FacetResult, byValue bool) []FacetValue {
 		return out
 	}
 	for _, t := range fr.Terms.Terms() {
-		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+		if t.Term != "" { // an unknown paper or date is not a value
+			out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+		}
 	}
 	if byValue {
 		sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
