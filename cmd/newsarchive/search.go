@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"newsarchive/index"
 	"newsarchive/search"
+	"newsarchive/web"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -52,9 +54,12 @@ func newSearchCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(res)
+				var buf bytes.Buffer
+				if err := web.EncodeJSON(&buf, res); err != nil {
+					return err
+				}
+				_, err := out.Write(buf.Bytes())
+				return err
 			}
 			fmt.Fprintf(out, "%d articles\n", res.Total)
 			for i, h := range res.Hits {
