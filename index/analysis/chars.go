@@ -48,23 +48,23 @@ func scanChars(input []byte, fn func(u charUnit)) {
 type bigramTokenizer struct{}
 
 // Tokenize emits an overlapping bigram for every two adjacent searchable
-// characters of a run, at the position of its first character, and a
-// unigram for a run of a single character.
+// characters of a run, at the position of its first character, and the
+// last character of every run alone, at its own position (for a run of one
+// character, that character is the run's only token). Every character of a
+// run thus starts a term: a one-character query is a prefix of a term, a
+// two-character query a term, without a second field.
 func (bigramTokenizer) Tokenize(input []byte) blevea.TokenStream {
 	est := len(input)/3 + 1
 	rv := make(blevea.TokenStream, 0, est)
 	slab := newTokenSlab(est)
 	var prev charUnit
-	have, pairedPrev := false, false
-	flushSingle := func() {
-		if have && !pairedPrev {
-			rv = append(rv, unigramToken(slab, prev))
-		}
-	}
+	have := false
 	scanChars(input, func(u charUnit) {
 		if u.runStart {
-			flushSingle()
-			prev, have, pairedPrev = u, true, false
+			if have {
+				rv = append(rv, unigramToken(slab, prev))
+			}
+			prev, have = u, true
 			return
 		}
 		tk := slab.token()
@@ -76,9 +76,11 @@ func (bigramTokenizer) Tokenize(input []byte) blevea.TokenStream {
 			Type:     blevea.Double,
 		}
 		rv = append(rv, tk)
-		prev, pairedPrev = u, true
+		prev = u
 	})
-	flushSingle()
+	if have {
+		rv = append(rv, unigramToken(slab, prev))
+	}
 	return rv
 }
 
@@ -109,11 +111,12 @@ func unigramToken(slab *tokenSlab, u charUnit) *blevea.Token {
 
 // QueryBigrams splits a query string into its runs of searchable characters
 // (folded) and returns, per run, the terms to look for in a field analysed
-// by BigramAnalyzer: the run's n−1 overlapping bigrams in order, to be
-// matched as a phrase (a single term when n = 2), or for a run of one
-// character that character alone, which the query side looks up as a term
-// in the UnigramAnalyzer field. These are exactly the terms the analyzers
-// index for the same text. A query without searchable characters gives nil.
+// by BigramAnalyzer: the run's n−1 overlapping bigrams in order (a single
+// term when n = 2), or for a run of one character that character alone,
+// which the query side looks up as a prefix (every occurrence of a
+// character starts a bigram or is the last character of its run). These
+// are exactly the terms the analyzer indexes for the same text. A query
+// without searchable characters gives nil.
 func QueryBigrams(s string) [][]string {
 	var runs [][]string
 	var prev charUnit

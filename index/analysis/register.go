@@ -14,13 +14,16 @@ const (
 	// WordAnalyzer segments text into words with gse (ranking, similar
 	// articles).
 	WordAnalyzer = "newsarchive_word"
-	// BigramAnalyzer emits overlapping bigrams of searchable characters,
-	// and unigrams for single-character runs; for a field with term
-	// vectors, queried by phrase.
+	// BigramAnalyzer emits overlapping bigrams of searchable characters
+	// and the last character of every run alone: every character of a run
+	// starts a term. For a field without term vectors or frequencies,
+	// queried by term (two characters), prefix (one character) or a
+	// conjunction of bigrams verified against the stored text (more).
 	BigramAnalyzer = "newsarchive_bigram"
-	// UnigramAnalyzer emits one token per searchable character; for a
-	// field without term vectors, queried by term for one-character
-	// searches.
+	// UnigramAnalyzer emits one token per searchable character. The
+	// current mapping does not use it (schema 1 did, for one-character
+	// searches); it stays registered so that an index of schema 1 still
+	// opens and can be told to rebuild, and for experiments.
 	UnigramAnalyzer = "newsarchive_unigram"
 )
 
