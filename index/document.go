@@ -22,25 +22,26 @@ func document(a *corpus.Article) (map[string]any, error) {
 	}
 	head := HeadText(a)
 	d := map[string]any{
-		FieldHead:        head,
-		FieldBody:        a.Body,
-		FieldHeadBigram:  head,
-		FieldBodyBigram:  a.Body,
-		FieldHeadUnigram: head,
-		FieldBodyUnigram: a.Body,
-		FieldCounties:    a.Counties,
-		FieldCounty:      a.County,
-		FieldTopics:      a.Topics,
-		FieldTopic:       a.Topic,
-		FieldAuthors:     a.Authors,
-		FieldPaper:       a.Paper,
-		FieldPage:        a.Page,
-		FieldSource:      a.Source,
-		FieldKind:        a.Kind,
-		FieldRecord:      string(rec),
+		FieldHead:       head,
+		FieldBody:       a.Body,
+		FieldHeadBigram: head,
+		FieldBodyBigram: a.Body,
+		FieldCounties:   a.Counties,
+		FieldCounty:     a.County,
+		FieldTopics:     a.Topics,
+		FieldTopic:      a.Topic,
+		FieldAuthors:    a.Authors,
+		FieldPaper:      a.Paper,
+		FieldPage:       a.Page,
+		FieldSource:     a.Source,
+		FieldKind:       a.Kind,
+		FieldRecord:     string(rec),
 	}
 	if a.Date != "" {
 		d[FieldDate] = a.Date
+	}
+	if len(a.Date) >= len("2006-01") {
+		d[FieldMonth] = a.Date[:len("2006-01")]
 	}
 	return d, nil
 }

@@ -2,9 +2,11 @@ package index
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -210,4 +212,38 @@ func subset(small, big []string) bool {
 		}
 	}
 	return true
+}
+
+func TestSchemaChangeRebuilds(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	writeFile(t, filepath.Join(corpusDir, "a.txt"), "### 标题\n\n内容一。\n")
+	update(t, corpusDir, indexDir, false)
+
+	// Make the current generation look written by another schema.
+	cur, err := CurrentGeneration(indexDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (Update stores unsafe_batch in the generation's config: override it
+	// so that SetInternal is on disk when it returns.)
+	b, err := bleve.OpenUsing(cur, map[string]interface{}{"unsafe_batch": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetInternal(keySchema, []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+
+	if _, err := Open(indexDir); !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "newsarchive index") {
+		t.Fatalf("Open of an old schema: %v, want ErrSchema telling to run newsarchive index", err)
+	}
+	sum := update(t, corpusDir, indexDir, false)
+	if !sum.Rebuilt || sum.Added != 1 || sum.Articles != 1 {
+		t.Fatalf("run on an old schema did not rebuild: %+v", sum)
+	}
+	idx := openIndex(t, indexDir)
+	if got := ids(t, idx.Index, ExactQuery("内容一", ScopeAll)); len(got) != 1 {
+		t.Errorf("after the rebuild: %v", got)
+	}
 }

@@ -13,11 +13,10 @@ const (
 	// Word fields (gse words; no term vectors).
 	FieldHead = "head" // kicker, title and subtitle
 	FieldBody = "body"
-	// Exact-recall fields: bigrams with positions, and unigrams.
-	FieldHeadBigram  = "head_x"
-	FieldBodyBigram  = "body_x"
-	FieldHeadUnigram = "head_1"
-	FieldBodyUnigram = "body_1"
+	// Exact-recall fields: bigrams and each run's last character, without
+	// positions or frequencies (see ExactQuery).
+	FieldHeadBigram = "head_x"
+	FieldBodyBigram = "body_x"
 	// Keyword fields, facetable and sortable.
 	FieldCounties = "counties"
 	FieldCounty   = "county"
@@ -29,6 +28,7 @@ const (
 	FieldSource   = "source"
 	FieldKind     = "kind"
 	FieldDate     = "date"
+	FieldMonth    = "month" // YYYY-MM of the date, for the date facet
 	// FieldRecord stores the whole record as JSON; it is not indexed.
 	FieldRecord = "record"
 )
@@ -45,11 +45,16 @@ func NewMapping() *mapping.IndexMappingImpl {
 		f.DocValues = false
 		return f
 	}
-	chars := func(analyzer string, positions bool) *mapping.FieldMapping {
+	// The exact-recall fields only answer "which articles have this
+	// term": no term vectors (positions), no frequencies and norms. Phrases
+	// are verified against the stored record instead (ExactQuery), which
+	// halves the index.
+	chars := func() *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = analyzer
+		f.Analyzer = analysis.BigramAnalyzer
 		f.Store = false
-		f.IncludeTermVectors = positions
+		f.IncludeTermVectors = false
+		f.SkipFreqNorm = true
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -77,11 +82,9 @@ func NewMapping() *mapping.IndexMappingImpl {
 	doc := mapping.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(FieldHead, words())
 	doc.AddFieldMappingsAt(FieldBody, words())
-	doc.AddFieldMappingsAt(FieldHeadBigram, chars(analysis.BigramAnalyzer, true))
-	doc.AddFieldMappingsAt(FieldBodyBigram, chars(analysis.BigramAnalyzer, true))
-	doc.AddFieldMappingsAt(FieldHeadUnigram, chars(analysis.UnigramAnalyzer, false))
-	doc.AddFieldMappingsAt(FieldBodyUnigram, chars(analysis.UnigramAnalyzer, false))
-	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind} {
+	doc.AddFieldMappingsAt(FieldHeadBigram, chars())
+	doc.AddFieldMappingsAt(FieldBodyBigram, chars())
+	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth} {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	doc.AddFieldMappingsAt(FieldDate, date)

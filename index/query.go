@@ -1,7 +1,9 @@
 package index
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -25,46 +27,36 @@ const HeadBoost = 3.0
 // ExactQuery matches the articles whose text contains s, character for
 // character after folding (full-width, case, traditional characters): the
 // exact-recall path. s is cut at characters that are not searchable
-// (punctuation, spaces); each run must occur. It returns nil when s has no
-// searchable character.
+// (punctuation, spaces); each run must occur, in the head or the body
+// (only the head for ScopeHead). It returns nil when s has no searchable
+// character.
+//
+// The result is an *ExactPhraseQuery; see its Searcher for how it works.
 func ExactQuery(s string, scope Scope) query.Query {
 	runs := analysis.QueryBigrams(s)
 	if len(runs) == 0 {
 		return nil
 	}
-	var musts []query.Query
-	for _, run := range runs {
-		musts = append(musts, exactRun(run, scope))
+	q := &ExactPhraseQuery{Scope: scope}
+	for _, terms := range runs {
+		q.Runs = append(q.Runs, runText(terms))
 	}
-	if len(musts) == 1 {
-		return musts[0]
-	}
-	return bleve.NewConjunctionQuery(musts...)
+	return q
 }
 
-func exactRun(terms []string, scope Scope) query.Query {
-	one := func(bigramField, unigramField string, boost float64) query.Query {
-		if len([]rune(terms[0])) == 1 {
-			q := bleve.NewTermQuery(terms[0])
-			q.SetField(unigramField)
-			q.SetBoost(boost)
-			return q
-		}
-		if len(terms) == 1 {
-			q := bleve.NewTermQuery(terms[0])
-			q.SetField(bigramField)
-			q.SetBoost(boost)
-			return q
-		}
-		q := bleve.NewPhraseQuery(terms, bigramField)
-		q.SetBoost(boost)
-		return q
+// runText rebuilds a run's folded text from its QueryBigrams terms.
+func runText(terms []string) string {
+	if len(terms) == 1 {
+		return terms[0]
 	}
-	head := one(FieldHeadBigram, FieldHeadUnigram, HeadBoost)
-	if scope == ScopeHead {
-		return head
+	var b strings.Builder
+	for _, t := range terms {
+		r, _ := utf8.DecodeRuneInString(t)
+		b.WriteRune(r)
 	}
-	return bleve.NewDisjunctionQuery(head, one(FieldBodyBigram, FieldBodyUnigram, 1))
+	_, n := utf8.DecodeRuneInString(terms[len(terms)-1])
+	b.WriteString(terms[len(terms)-1][n:])
+	return b.String()
 }
 
 // WordQuery matches the articles that contain every gse word of s, in the

@@ -16,6 +16,10 @@ import (
 // ErrNotFound is returned for an article id the index does not hold.
 var ErrNotFound = errors.New("article not found")
 
+// ErrSchema is returned by Open for an index written with another
+// SchemaVersion: the next "newsarchive index" run rebuilds it.
+var ErrSchema = errors.New("index schema differs")
+
 // Index is an open, read-only generation of an index directory.
 type Index struct {
 	Dir        string // the index directory
@@ -33,6 +37,16 @@ func Open(dir string) (*Index, error) {
 	idx, err := bleve.OpenUsing(gen, map[string]interface{}{"read_only": true})
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
+	}
+	schema, err := idx.GetInternal(keySchema)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index %q: %w", gen, err)
+	}
+	if string(schema) != SchemaVersion {
+		idx.Close()
+		return nil, fmt.Errorf("open index %q: %w: it has version %q, this program reads %q; run \"newsarchive index\" on it to rebuild it",
+			dir, ErrSchema, schema, SchemaVersion)
 	}
 	return &Index{Dir: dir, Generation: gen, Index: idx}, nil
 }

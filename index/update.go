@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"newsarchive/corpus"
 )
@@ -17,7 +19,7 @@ import (
 // SchemaVersion changes whenever the mapping or the analysis changes in a
 // way that needs every article re-indexed; an incremental run on an index
 // of another version rebuilds it.
-const SchemaVersion = "1"
+const SchemaVersion = "2"
 
 // Keys of the index's internal (non-document) storage.
 var (
@@ -45,8 +47,12 @@ type Options struct {
 	Workers int
 	// Parser reads and tags the files.
 	Parser *corpus.Parser
-	// BatchSize is the number of articles written per batch (default 2000).
+	// BatchSize is the number of articles written per batch (default
+	// 1000).
 	BatchSize int
+	// Writers is the number of batches written at once (default 2): one
+	// batch is analysed while another is turned into a segment.
+	Writers int
 	// Progress, if set, is called after each file read.
 	Progress func(Progress)
 	// Logger receives the run's log lines (default: slog.Default()).
@@ -100,7 +106,10 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 		log = slog.Default()
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 2000
+		opts.BatchSize = 1000
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = 2
 	}
 	if opts.Parser == nil {
 		return sum, errors.New("index: no parser")
@@ -130,8 +139,9 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 		return sum, err
 	}
 	sum.Rebuilt = rebuilt
-	w := &writer{idx: idx, state: state, batch: idx.NewBatch(), batchSize: opts.BatchSize, sum: &sum}
+	w := newWriter(ctx, idx, state, opts.BatchSize, opts.Writers, &sum)
 	defer func() {
+		w.abort()
 		if cerr := idx.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("close index: %w", cerr)
 		}
@@ -188,7 +198,8 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 			w.deleteFile(source, old)
 		}
 	}
-	if err := w.flush(true); err != nil {
+	log.Debug("files read", "elapsed", time.Since(start))
+	if err := w.finish(ctx, log); err != nil {
 		return sum, err
 	}
 	n, err := idx.DocCount()
@@ -277,14 +288,126 @@ func finish(dir, gen string) error {
 	return cleanGenerations(dir, KeepGenerations)
 }
 
-// writer batches the changes of a run.
+// writer batches the changes of a run and writes the batches in the
+// background, up to writers at once, while the files are still being
+// parsed. Every file's changes (its articles and the deletion of the
+// articles it no longer has) go into one batch, and no article is touched
+// by two batches of a run (ids are unique per file and ordinal), so the
+// batches may be applied in any order. The file state and schema version
+// are written last, in a batch of their own, once every article is in:
+// an index whose state key is there is complete.
 type writer struct {
 	idx       bleve.Index
 	state     map[string]fileState
-	batch     *bleve.Batch
+	pending   *job
 	batchSize int
 	sum       *Summary
+	wrote     bool // some article was written or deleted
+
+	jobs    chan *job
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	err     error // the first error of a background batch
+	stopped bool
 }
+
+// job is the content of one batch.
+type job struct {
+	docs    []*corpus.Article
+	deletes []string
+}
+
+func (j *job) size() int { return len(j.docs) + len(j.deletes) }
+
+func newWriter(ctx context.Context, idx bleve.Index, state map[string]fileState, batchSize, writers int, sum *Summary) *writer {
+	w := &writer{idx: idx, state: state, pending: &job{}, batchSize: batchSize, sum: sum, jobs: make(chan *job)}
+	for range writers {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for j := range w.jobs {
+				if w.failed() != nil {
+					continue // drain
+				}
+				if err := ctx.Err(); err != nil {
+					w.fail(err)
+					continue
+				}
+				if err := w.write(j, nil, false); err != nil {
+					w.fail(err)
+				}
+			}
+		}()
+	}
+	return w
+}
+
+func (w *writer) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+func (w *writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// write turns a job into a Bleve batch, with the internal keys, and writes
+// it; with wait set, it waits until the batch (and everything written
+// before it) is on disk.
+func (w *writer) write(j *job, internal map[string][]byte, wait bool) error {
+	b := w.idx.NewBatch()
+	for _, a := range j.docs {
+		doc, err := document(a)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(a.ID, doc); err != nil {
+			return fmt.Errorf("index %s #%d: %w", a.Source, a.Ordinal, err)
+		}
+	}
+	for _, id := range j.deletes {
+		b.Delete(id)
+	}
+	for k, v := range internal {
+		b.SetInternal([]byte(k), v)
+	}
+	if !wait {
+		if err := w.idx.Batch(b); err != nil {
+			return fmt.Errorf("write batch: %w", err)
+		}
+		return nil
+	}
+	// Batches are written with unsafe_batch (the generation is not in use
+	// yet); this one waits until everything is on disk, since Close does
+	// not persist what is still in memory.
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := w.idx.Batch(b); err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	if err := <-persisted; err != nil {
+		return fmt.Errorf("persist index: %w", err)
+	}
+	return nil
+}
+
+// stop ends the background writers and returns their first error.
+func (w *writer) stop() error {
+	if !w.stopped {
+		w.stopped = true
+		close(w.jobs)
+		w.wg.Wait()
+	}
+	return w.failed()
+}
+
+// abort stops the background writers if finish did not.
+func (w *writer) abort() { w.stop() }
 
 func (w *writer) putFile(res corpus.FileResult) error {
 	old, had := w.state[res.File.Source]
@@ -303,13 +426,7 @@ func (w *writer) putFile(res corpus.FileResult) error {
 	ids := make([]string, 0, len(res.Items))
 	for i := range res.Items {
 		a := &res.Items[i]
-		doc, err := document(a)
-		if err != nil {
-			return err
-		}
-		if err := w.batch.Index(a.ID, doc); err != nil {
-			return fmt.Errorf("index %s #%d: %w", a.Source, a.Ordinal, err)
-		}
+		w.pending.docs = append(w.pending.docs, a)
 		if oldIDs[a.ID] {
 			w.sum.Updated++
 			delete(oldIDs, a.ID)
@@ -319,50 +436,81 @@ func (w *writer) putFile(res corpus.FileResult) error {
 		ids = append(ids, a.ID)
 	}
 	for id := range oldIDs {
-		w.batch.Delete(id)
+		w.pending.deletes = append(w.pending.deletes, id)
 		w.sum.Deleted++
 	}
 	size, mtime := fileStat(res.File)
 	w.state[res.File.Source] = fileState{Hash: res.Hash, Size: size, ModTime: mtime, IDs: ids}
-	return w.flush(false)
+	return w.flush()
 }
 
 func (w *writer) deleteFile(source string, old fileState) {
 	for _, id := range old.IDs {
-		w.batch.Delete(id)
+		w.pending.deletes = append(w.pending.deletes, id)
 		w.sum.Deleted++
 	}
 	delete(w.state, source)
 }
 
-// flush writes the batch when it is full (or when final), together with
-// the file state, so that the two never disagree.
-func (w *writer) flush(final bool) error {
-	if !final && w.batch.Size() < w.batchSize {
+// flush hands the pending batch to the background writers when it is full.
+func (w *writer) flush() error {
+	if err := w.failed(); err != nil {
+		return err
+	}
+	if w.pending.size() < w.batchSize {
 		return nil
+	}
+	w.jobs <- w.pending
+	w.wrote = true
+	w.pending = &job{}
+	return nil
+}
+
+// finish writes what is pending, waits until every article is on disk,
+// merges the index into one segment (smaller, and faster to search), and
+// writes the file state and schema version in a last batch, waiting until
+// that too is on disk.
+func (w *writer) finish(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	if err := w.stop(); err != nil {
+		return err
+	}
+	if w.pending.size() > 0 {
+		w.wrote = true
+	}
+	if w.wrote {
+		if err := w.write(w.pending, nil, true); err != nil {
+			return err
+		}
+		log.Debug("articles written and persisted", "wait", time.Since(start))
+		start = time.Now()
+		if err := forceMerge(ctx, w.idx); err != nil {
+			return err
+		}
+		log.Debug("index merged", "took", time.Since(start))
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	state, err := json.Marshal(w.state)
 	if err != nil {
 		return fmt.Errorf("encode index state: %w", err)
 	}
-	w.batch.SetInternal(keyFiles, state)
-	w.batch.SetInternal(keySchema, []byte(SchemaVersion))
-	var persisted chan error
-	if final {
-		// Batches are written with unsafe_batch (the generation is not
-		// in use yet); the last one waits until everything is on disk,
-		// since Close does not persist what is still in memory.
-		persisted = make(chan error, 1)
-		w.batch.SetPersistedCallback(func(err error) { persisted <- err })
+	return w.write(&job{}, map[string][]byte{string(keyFiles): state, string(keySchema): []byte(SchemaVersion)}, true)
+}
+
+// forceMerge merges the index's persisted segments into one.
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge index: %w", err)
 	}
-	if err := w.idx.Batch(w.batch); err != nil {
-		return fmt.Errorf("write batch: %w", err)
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
 	}
-	w.batch.Reset()
-	if persisted != nil {
-		if err := <-persisted; err != nil {
-			return fmt.Errorf("persist index: %w", err)
-		}
+	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("merge index: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,255 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"newsarchive/corpus/textnorm"
+)
+
+// ExactPhraseQuery is the Bleve query of ExactQuery: the articles whose
+// folded head or body (head only for ScopeHead) contains every run.
+//
+// The exact-recall fields hold, per run of searchable characters, its
+// overlapping bigrams and its last character alone, without positions or
+// frequencies. So a run of one character is a prefix lookup and a run of
+// two a term lookup, both exact by construction; a longer run looks up the
+// articles holding all its bigrams, a superset, and keeps those whose
+// stored text really contains the run. Bleve counts what the searcher
+// returns, so totals and facets are exact.
+type ExactPhraseQuery struct {
+	// Runs are the query's runs of searchable characters, folded.
+	Runs  []string `json:"runs"`
+	Scope Scope    `json:"scope"`
+}
+
+// Searcher returns the searcher of the query (Bleve's query.Query).
+func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	type field struct {
+		name  string
+		boost float64
+	}
+	fields := []field{{FieldHeadBigram, HeadBoost}}
+	if q.Scope != ScopeHead {
+		fields = append(fields, field{FieldBodyBigram, 1})
+	}
+	var runs []search.Searcher
+	fail := func(err error, more ...search.Searcher) (search.Searcher, error) {
+		closeAll(append(runs, more...))
+		return nil, err
+	}
+	verify := false
+	for _, run := range q.Runs {
+		if utf8.RuneCountInString(run) > 2 {
+			verify = true
+		}
+		var alts []search.Searcher
+		for _, f := range fields {
+			s, err := runCandidates(ctx, i, run, f.name, options)
+			if err != nil {
+				return fail(err, alts...)
+			}
+			// The fields have no frequencies: a match scores the field's
+			// boost (the verifier refines it when it reads the text).
+			boost := f.boost
+			alts = append(alts, searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+				d.Score = boost
+				return true
+			}))
+		}
+		if len(alts) == 1 {
+			runs = append(runs, alts[0])
+			continue
+		}
+		s, err := searcher.NewDisjunctionSearcher(ctx, i, alts, 0, options)
+		if err != nil {
+			return fail(err, alts...)
+		}
+		runs = append(runs, s)
+	}
+	if len(runs) == 0 {
+		return searcher.NewMatchNoneSearcher(i)
+	}
+	s := runs[0]
+	if len(runs) > 1 {
+		c, err := searcher.NewConjunctionSearcher(ctx, i, runs, options)
+		if err != nil {
+			return fail(err)
+		}
+		s = c
+	}
+	if !verify {
+		return s, nil
+	}
+	v := newVerifier(i, q, options.Score != "none")
+	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
+}
+
+// runCandidates returns the searcher of the articles whose field may hold
+// run: exactly those for one or two characters, a superset for more.
+func runCandidates(ctx context.Context, i bleveindex.IndexReader, run, field string, options search.SearcherOptions) (search.Searcher, error) {
+	runes := []rune(run)
+	switch len(runes) {
+	case 1:
+		return searcher.NewTermPrefixSearcher(ctx, i, run, field, 1, options)
+	case 2:
+		return searcher.NewTermSearcher(ctx, i, run, field, 1, options)
+	}
+	seen := map[string]bool{}
+	var terms []search.Searcher
+	for k := 0; k+1 < len(runes); k++ {
+		bg := string(runes[k : k+2])
+		if seen[bg] {
+			continue
+		}
+		seen[bg] = true
+		s, err := searcher.NewTermSearcher(ctx, i, bg, field, 1, options)
+		if err != nil {
+			closeAll(terms)
+			return nil, err
+		}
+		terms = append(terms, s)
+	}
+	if len(terms) == 1 {
+		return terms[0], nil
+	}
+	return searcher.NewConjunctionSearcher(ctx, i, terms, options)
+}
+
+func closeAll(ss []search.Searcher) {
+	for _, s := range ss {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// verifier checks candidates against their stored record. One verifier
+// serves one searcher, which Bleve drives from one goroutine.
+type verifier struct {
+	reader bleveindex.IndexReader
+	runs   []verifyRun
+	scope  Scope
+	score  bool
+	rec    textRecord
+	folded []byte
+}
+
+type verifyRun struct {
+	text  string
+	bytes []byte
+	// long runs (three characters or more) must be verified; shorter ones
+	// are exact in the index and only counted for the score.
+	long bool
+	// invariant runs fold to themselves: found in the unfolded text, they
+	// are found in the folded text too.
+	invariant bool
+}
+
+// textRecord is the part of a stored record the verifier reads.
+type textRecord struct {
+	Kicker   string `json:"kicker"`
+	Title    string `json:"title"`
+	Subtitle string `json:"subtitle"`
+	Body     string `json:"body"`
+}
+
+func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
+	v := &verifier{reader: r, scope: q.Scope, score: score}
+	for _, run := range q.Runs {
+		v.runs = append(v.runs, verifyRun{
+			text:      run,
+			bytes:     []byte(run),
+			long:      utf8.RuneCountInString(run) > 2,
+			invariant: textnorm.String(run) == run,
+		})
+	}
+	return v
+}
+
+// accept keeps a candidate whose text contains every long run, and scores
+// it by the occurrences of the runs in the head (boosted) and the body.
+// A candidate whose record cannot be read is kept: a search may return an
+// article too many, never miss one.
+func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool {
+	if !v.load(d.IndexInternalID) {
+		return true
+	}
+	score := 0.0
+	for _, run := range v.runs {
+		h := v.count(run, v.rec.Kicker) + v.count(run, v.rec.Title) + v.count(run, v.rec.Subtitle)
+		b := 0
+		if v.scope != ScopeHead {
+			b = v.count(run, v.rec.Body)
+		}
+		if h+b == 0 && run.long {
+			return false
+		}
+		score += HeadBoost*saturate(h) + saturate(b)
+	}
+	if v.score {
+		d.Score = score
+	}
+	return true
+}
+
+// saturate is BM25's term-frequency saturation (k1 = 1.2, no length
+// normalization).
+func saturate(n int) float64 {
+	const k1 = 1.2
+	return float64(n) * (k1 + 1) / (float64(n) + k1)
+}
+
+// load reads the head and body of the candidate's stored record.
+func (v *verifier) load(id bleveindex.IndexInternalID) bool {
+	ext, err := v.reader.ExternalID(id)
+	if err != nil {
+		return false
+	}
+	doc, err := v.reader.Document(ext)
+	if err != nil || doc == nil {
+		return false
+	}
+	var raw []byte
+	doc.VisitFields(func(f bleveindex.Field) {
+		if f.Name() == FieldRecord {
+			raw = f.Value()
+		}
+	})
+	if raw == nil {
+		return false
+	}
+	v.rec = textRecord{}
+	return json.Unmarshal(raw, &v.rec) == nil
+}
+
+// count returns the occurrences of run in the folded text.
+func (v *verifier) count(run verifyRun, text string) int {
+	if text == "" {
+		return 0
+	}
+	if run.invariant {
+		if n := strings.Count(text, run.text); n > 0 {
+			return n
+		}
+	}
+	v.folded = v.folded[:0]
+	changed := false
+	for _, r := range text {
+		f := textnorm.Rune(r)
+		changed = changed || f != r
+		v.folded = utf8.AppendRune(v.folded, f)
+	}
+	if !changed && run.invariant {
+		return 0 // the folded text is the text: counted above
+	}
+	return bytes.Count(v.folded, run.bytes)
+}
