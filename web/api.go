@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,30 @@ func (srv *Server) fail(c *gin.Context, err error) {
 	}
 }
 
+// Parameters each API endpoint takes; any other is a 400, so that a typo
+// (cuonty=) is not silently ignored.
+var (
+	searchParams = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "page", "size", "after"}
+	exportParams = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "limit", "bom"}
+	atomParams   = []string{"q", "county", "topic", "author", "paper", "from", "to"}
+)
+
+// allowParams answers 400 and reports false when the request has a
+// parameter not in names.
+func allowParams(c *gin.Context, names ...string) bool {
+	for name := range c.Request.URL.Query() {
+		if !slices.Contains(names, name) {
+			takes := "no parameters"
+			if len(names) > 0 {
+				takes = strings.Join(names, ", ")
+			}
+			apiError(c, http.StatusBadRequest, "bad_request", fmt.Sprintf("unknown parameter %q (this endpoint takes %s)", name, takes))
+			return false
+		}
+	}
+	return true
+}
+
 // searchRequest reads the search parameters of the API and the UI.
 func searchRequest(c *gin.Context) (search.Request, error) {
 	q := c.Request.URL.Query()
@@ -105,6 +130,9 @@ func searchRequest(c *gin.Context) (search.Request, error) {
 }
 
 func (srv *Server) apiSearch(c *gin.Context) {
+	if !allowParams(c, searchParams...) {
+		return
+	}
 	r, err := searchRequest(c)
 	if err != nil {
 		srv.fail(c, err)
@@ -126,6 +154,9 @@ type ArticleResponse struct {
 }
 
 func (srv *Server) apiArticle(c *gin.Context) {
+	if !allowParams(c, "q") {
+		return
+	}
 	q := c.Query("q")
 	h, err := srv.Searcher().Article(c.Request.Context(), c.Param("id"), q)
 	if err != nil {
@@ -146,6 +177,9 @@ type SimilarResponse struct {
 }
 
 func (srv *Server) apiSimilar(c *gin.Context) {
+	if !allowParams(c, "size") {
+		return
+	}
 	size := 0
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -165,6 +199,9 @@ func (srv *Server) apiSimilar(c *gin.Context) {
 }
 
 func (srv *Server) apiFacets(c *gin.Context) {
+	if !allowParams(c) {
+		return
+	}
 	f, err := srv.Searcher().Overview(c.Request.Context())
 	if err != nil {
 		srv.fail(c, err)

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 func server(t *testing.T) (*httptest.Server, *searchtest.Fixture) {
 	t.Helper()
 	fx := searchtest.Get(t)
-	srv := web.New(fx.Searcher, web.Options{Logger: slog.New(slog.DiscardHandler)})
+	srv := web.New(fx.Searcher, web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fx

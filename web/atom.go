@@ -82,6 +82,9 @@ func atomTime(date string) string {
 }
 
 func (srv *Server) apiAtom(c *gin.Context) {
+	if !allowParams(c, atomParams...) {
+		return
+	}
 	r, err := searchRequest(c)
 	if err != nil {
 		srv.fail(c, err)

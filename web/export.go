@@ -42,6 +42,9 @@ func exportRequest(c *gin.Context) (search.Request, int, error) {
 // first byte is written, so a bad one still gets a 400; an error after
 // that can only cut the stream short (and is logged).
 func (srv *Server) export(c *gin.Context, contentType, ext string, begin func(*bufio.Writer) error, row func(*bufio.Writer, search.Hit) error) {
+	if !allowParams(c, exportParams...) {
+		return
+	}
 	r, limit, err := exportRequest(c)
 	if err != nil {
 		srv.fail(c, err)

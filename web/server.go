@@ -7,6 +7,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -25,13 +26,25 @@ type Options struct {
 	// Logger receives one line per request and the errors (default:
 	// slog.Default()).
 	Logger *slog.Logger
+	// Limits protect the server; zero fields take DefaultLimits.
+	Limits Limits
+	// AdminToken enables the /admin endpoints for requests bearing it.
+	AdminToken string
+	// Admin are the operations behind the admin endpoints.
+	Admin Admin
 }
 
 // Server is the archive's HTTP application.
 type Server struct {
-	searcher atomic.Pointer[search.Searcher]
-	log      *slog.Logger
-	engine   *gin.Engine
+	searcher   atomic.Pointer[search.Searcher]
+	log        *slog.Logger
+	engine     *gin.Engine
+	limits     Limits
+	slots      slots
+	rate       *rateLimiter
+	metrics    *metrics
+	adminToken string
+	admin      Admin
 }
 
 var ginMode sync.Once
@@ -39,18 +52,54 @@ var ginMode sync.Once
 // New returns a server answering from s.
 func New(s *search.Searcher, opts Options) *Server {
 	ginMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
-	srv := &Server{log: opts.Logger}
+	srv := &Server{log: opts.Logger, limits: opts.Limits.withDefaults(), adminToken: opts.AdminToken, admin: opts.Admin}
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}
+	if srv.limits.MaxConcurrent > 0 {
+		srv.slots = make(slots, srv.limits.MaxConcurrent)
+	}
+	srv.rate = newRateLimiter(srv.limits)
 	srv.searcher.Store(s)
+	srv.metrics = newMetrics(srv)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
-	e.Use(srv.logRequests, srv.recoverPanics)
+	e.RedirectFixedPath = false
+	e.Use(srv.logRequests, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
 	srv.engine = e
 	srv.routes()
+	srv.opsRoutes()
 	return srv
+}
+
+// guard applies the rate limit (API only), the request timeout and the
+// bound on concurrent searches to the routes that search.
+func (srv *Server) guard(c *gin.Context) {
+	p := c.Request.URL.Path
+	switch {
+	case p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/admin/"):
+		c.Next()
+		return
+	}
+	if isAPI(c) && !srv.allowRate(c) {
+		return
+	}
+	timeout := srv.limits.RequestTimeout
+	if strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".jsonl") {
+		timeout = srv.limits.ExportTimeout
+	}
+	if timeout > 0 {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+	}
+	release, ok := srv.acquireSlot(c)
+	if !ok {
+		return
+	}
+	defer release()
+	c.Next()
 }
 
 // Handler is the server's http.Handler.
@@ -104,6 +153,7 @@ func (srv *Server) logRequests(c *gin.Context) {
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
 	}
+	srv.metrics.observe(c, time.Since(start))
 	srv.log.LogAttrs(c.Request.Context(), level, "request",
 		slog.String("method", c.Request.Method),
 		slog.String("path", c.Request.URL.Path),

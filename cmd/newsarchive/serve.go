@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +30,13 @@ type serveConfig struct {
 	workers                            int
 	tf                                 taggerFlags
 	pollEvery                          time.Duration
+	limits                             web.Limits
+	logJSON                            bool
 }
+
+// EnvAdminToken names the environment variable holding the token that
+// enables the /admin endpoints.
+const EnvAdminToken = "NEWSARCHIVE_ADMIN_TOKEN"
 
 func newServeCmd() *cobra.Command {
 	var cfg serveConfig
@@ -59,6 +66,15 @@ up within seconds, without a restart.`,
 	f.StringVar(&cfg.addr, "addr", "localhost:8080", "listen on `HOST:PORT`")
 	f.IntVar(&cfg.workers, "workers", 0, "files parsed at once when indexing (default: all cores)")
 	f.DurationVar(&cfg.pollEvery, "poll", time.Second, "how often to look for a new index generation")
+	f.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON lines (default: text)")
+	d := web.DefaultLimits
+	f.IntVar(&cfg.limits.MaxQueryLength, "max-query", d.MaxQueryLength, "longest query in characters")
+	f.DurationVar(&cfg.limits.RequestTimeout, "timeout", d.RequestTimeout, "a search is stopped after this")
+	f.DurationVar(&cfg.limits.ExportTimeout, "export-timeout", d.ExportTimeout, "a CSV/JSONL download is cut after this")
+	f.IntVar(&cfg.limits.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "searches run at once (more wait)")
+	f.Float64Var(&cfg.limits.RatePerSecond, "rate", d.RatePerSecond, "API requests per second per client address (-1: no limit)")
+	f.IntVar(&cfg.limits.RateBurst, "burst", d.RateBurst, "API requests a client may make at once")
+	f.BoolVar(&cfg.limits.TrustProxyHeads, "behind-proxy", false, "take the client address from X-Forwarded-For (only behind a trusted proxy)")
 	cfg.tf.register(cmd)
 	return cmd
 }
@@ -76,7 +92,12 @@ func defaultDataDir() (string, error) {
 }
 
 func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
-	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	var log *slog.Logger
+	if cfg.logJSON {
+		log = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	}
 	tagger, err := cfg.tf.tagger()
 	if err != nil {
 		return err
@@ -105,31 +126,53 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 		sum := sha256.Sum256([]byte(abs))
 		cfg.indexDir = filepath.Join(cfg.dataDir, "index-"+filepath.Base(abs)+"-"+hex.EncodeToString(sum[:4]))
 	}
+	// reindex brings the index up to date with the corpus; the server's
+	// watcher then switches to the new generation.
+	var reindex func(ctx context.Context, rebuild bool) (any, error)
 	if corpusDir != "" {
 		if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
 			return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
 		}
-		log.Info("indexing", "corpus", corpusDir, "index", cfg.indexDir)
-		progress, done := newProgress(cmd.ErrOrStderr())
-		sum, err := index.Update(ctx, index.Options{
-			Corpus: corpusDir, Dir: cfg.indexDir, Workers: cfg.workers,
-			Parser: corpus.NewParser(tagger), Progress: progress, Logger: log,
-		})
-		done()
-		for _, p := range sum.Problems {
-			log.Warn("corpus problem", "problem", p.Error())
+		reindex = func(ctx context.Context, rebuild bool) (any, error) {
+			log.Info("indexing", "corpus", corpusDir, "index", cfg.indexDir, "rebuild", rebuild)
+			progress, done := newProgress(cmd.ErrOrStderr())
+			sum, err := index.Update(ctx, index.Options{
+				Corpus: corpusDir, Dir: cfg.indexDir, Workers: cfg.workers, Rebuild: rebuild,
+				Parser: corpus.NewParser(tagger), Progress: progress, Logger: log,
+			})
+			done()
+			for _, p := range sum.Problems {
+				log.Warn("corpus problem", "problem", p.Error())
+			}
+			if err != nil {
+				return nil, fmt.Errorf("index %s: %w", corpusDir, err)
+			}
+			log.Info("index ready", "articles", sum.Articles, "read", sum.FilesRead, "unchanged", sum.FilesUnchanged, "took", sum.Duration.Round(time.Millisecond))
+			return sum, nil
 		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", corpusDir, err)
+		if _, err := reindex(ctx, false); err != nil {
+			return err
 		}
-		log.Info("index ready", "articles", sum.Articles, "read", sum.FilesRead, "unchanged", sum.FilesUnchanged, "took", sum.Duration.Round(time.Millisecond))
 	}
 	idx, err := index.Open(cfg.indexDir)
 	if err != nil {
 		return usageError(fmt.Errorf("%w (give --corpus to build it)", err))
 	}
-	srv := web.New(&search.Searcher{Index: idx, Tagger: tagger}, web.Options{Logger: log})
-	w := &watcher{dir: cfg.indexDir, srv: srv, tagger: tagger, log: log, current: idx, done: make(chan struct{})}
+	w := &watcher{dir: cfg.indexDir, tagger: tagger, log: log, current: idx, done: make(chan struct{})}
+	admin := web.Admin{Reload: w.reload}
+	if reindex != nil {
+		admin.Reindex = func(ctx context.Context, rebuild bool) (any, error) {
+			sum, err := reindex(ctx, rebuild)
+			if err == nil {
+				err = w.reload()
+			}
+			return sum, err
+		}
+	}
+	srv := web.New(&search.Searcher{Index: idx, Tagger: tagger}, web.Options{
+		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin,
+	})
+	w.srv = srv
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	go w.run(watchCtx, cfg.pollEvery)
 	defer w.close(stopWatching)
@@ -214,6 +257,7 @@ func writeSample(dir string) error {
 // makes one current. The old generation stays open for closeDelay, so
 // requests that started on it finish.
 type watcher struct {
+	mu      sync.Mutex // guards current
 	dir     string
 	srv     *web.Server
 	tagger  *corpus.Tagger
@@ -234,32 +278,49 @@ func (w *watcher) run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		gen, err := index.CurrentGeneration(w.dir)
-		if err != nil || gen == w.current.Generation {
-			continue
+		if err := w.reload(); err != nil {
+			w.log.Warn("new index generation does not open; still serving the old one", "err", err)
 		}
-		idx, err := index.Open(w.dir)
-		if err != nil {
-			w.log.Warn("new index generation does not open; still serving the old one", "generation", gen, "err", err)
-			continue
-		}
-		old := w.current
-		w.current = idx
-		w.srv.SetSearcher(&search.Searcher{Index: idx, Tagger: w.tagger})
-		n, _ := idx.DocCount()
-		w.log.Info("serving new index generation", "generation", idx.Name(), "articles", n)
-		time.AfterFunc(closeDelay, func() {
-			if err := old.Close(); err != nil {
-				w.log.Warn("close old index generation", "generation", old.Name(), "err", err)
-			}
-		})
 	}
+}
+
+// reload switches to the index directory's current generation, if it is
+// not the one being served.
+func (w *watcher) reload() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	gen, err := index.CurrentGeneration(w.dir)
+	if err != nil {
+		return err
+	}
+	if gen == w.current.Generation {
+		return nil
+	}
+	idx, err := index.Open(w.dir)
+	if err != nil {
+		w.srv.RecordReindex(time.Now(), err)
+		return err
+	}
+	old := w.current
+	w.current = idx
+	w.srv.SetSearcher(&search.Searcher{Index: idx, Tagger: w.tagger})
+	w.srv.RecordReindex(time.Now(), nil)
+	n, _ := idx.DocCount()
+	w.log.Info("serving new index generation", "generation", idx.Name(), "articles", n)
+	time.AfterFunc(closeDelay, func() {
+		if err := old.Close(); err != nil {
+			w.log.Warn("close old index generation", "generation", old.Name(), "err", err)
+		}
+	})
+	return nil
 }
 
 // close stops the watcher and closes the index it serves.
 func (w *watcher) close(stop context.CancelFunc) {
 	stop()
 	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if err := w.current.Close(); err != nil {
 		w.log.Warn("close index", "err", err)
 	}
