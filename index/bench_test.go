@@ -233,3 +233,66 @@ func peakRSSBytes() uint64 {
 	}
 	return 0
 }
+
+var (
+	benchIndexOnce sync.Once
+	benchIndexDir  string
+	benchIndexErr  error
+)
+
+// xwlbIndex builds the index of all xwlb once per test binary.
+func xwlbIndex(b *testing.B) *Index {
+	b.Helper()
+	benchIndexOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "newsarchive-bench-")
+		if err != nil {
+			benchIndexErr = err
+			return
+		}
+		benchIndexDir = filepath.Join(dir, "idx")
+		_, benchIndexErr = Update(context.Background(), Options{Corpus: corpustest.TestData(b, "xwlb"), Dir: benchIndexDir, Rebuild: true, Parser: newParser(b)})
+	})
+	if benchIndexErr != nil {
+		b.Fatal(benchIndexErr)
+	}
+	idx, err := Open(benchIndexDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	return idx
+}
+
+// BenchmarkExactQuery measures quoted queries on the xwlb index (built
+// once, about 15 s): "verified" is the query as searched (first page of 20
+// hits, total counted), "candidates" the same without the verification of
+// the stored text, to show what the verification costs. Metrics: hits and
+// candidates (totals).
+//
+//	go test ./index -run '^$' -bench ExactQuery -benchtime 2s
+func BenchmarkExactQuery(b *testing.B) {
+	idx := xwlbIndex(b)
+	for _, s := range []string{"中", "经济", "中国", "习近平总书记", "高质量发展", "人类命运共同体", "一带一路", "新时代中国特色社会主义思想", "乡村振兴，共同富裕"} {
+		q := ExactQuery(s, ScopeAll).(*ExactPhraseQuery)
+		cand := *q
+		cand.unverified = true
+		var hits, candidates uint64
+		for _, c := range []struct {
+			name string
+			q    *ExactPhraseQuery
+			n    *uint64
+		}{{"verified", q, &hits}, {"candidates", &cand, &candidates}} {
+			b.Run(s+"/"+c.name, func(b *testing.B) {
+				req := bleve.NewSearchRequestOptions(c.q, 20, 0, false)
+				for b.Loop() {
+					res, err := idx.Search(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					*c.n = res.Total
+				}
+				b.ReportMetric(float64(*c.n), "hits")
+			})
+		}
+	}
+}

@@ -3,8 +3,6 @@ package index
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -29,6 +27,9 @@ type ExactPhraseQuery struct {
 	// Runs are the query's runs of searchable characters, folded.
 	Runs  []string `json:"runs"`
 	Scope Scope    `json:"scope"`
+
+	// unverified skips the verification: the candidates (benchmarks).
+	unverified bool
 }
 
 // Searcher returns the searcher of the query (Bleve's query.Query).
@@ -86,7 +87,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		}
 		s = c
 	}
-	if !verify {
+	if !verify || q.unverified {
 		return s, nil
 	}
 	v := newVerifier(i, q, options.Score != "none")
@@ -139,37 +140,37 @@ type verifier struct {
 	runs   []verifyRun
 	scope  Scope
 	score  bool
-	rec    textRecord
+	// The candidate's kicker, title, subtitle and body.
+	head   [3]jsonText
+	body   jsonText
 	folded []byte
 }
 
 type verifyRun struct {
-	text  string
-	bytes []byte
+	text []byte
 	// long runs (three characters or more) must be verified; shorter ones
 	// are exact in the index and only counted for the score.
 	long bool
 	// invariant runs fold to themselves: found in the unfolded text, they
 	// are found in the folded text too.
 	invariant bool
-}
-
-// textRecord is the part of a stored record the verifier reads.
-type textRecord struct {
-	Kicker   string `json:"kicker"`
-	Title    string `json:"title"`
-	Subtitle string `json:"subtitle"`
-	Body     string `json:"body"`
+	// ascii runs have an ASCII character, which could match inside a JSON
+	// escape sequence (\n, \u003c): they are searched in decoded text.
+	ascii bool
 }
 
 func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
 	v := &verifier{reader: r, scope: q.Scope, score: score}
 	for _, run := range q.Runs {
+		ascii := false
+		for i := 0; i < len(run); i++ {
+			ascii = ascii || run[i] < utf8.RuneSelf
+		}
 		v.runs = append(v.runs, verifyRun{
-			text:      run,
-			bytes:     []byte(run),
+			text:      []byte(run),
 			long:      utf8.RuneCountInString(run) > 2,
 			invariant: textnorm.String(run) == run,
+			ascii:     ascii,
 		})
 	}
 	return v
@@ -185,10 +186,10 @@ func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool
 	}
 	score := 0.0
 	for _, run := range v.runs {
-		h := v.count(run, v.rec.Kicker) + v.count(run, v.rec.Title) + v.count(run, v.rec.Subtitle)
+		h := v.count(run, &v.head[0]) + v.count(run, &v.head[1]) + v.count(run, &v.head[2])
 		b := 0
 		if v.scope != ScopeHead {
-			b = v.count(run, v.rec.Body)
+			b = v.count(run, &v.body)
 		}
 		if h+b == 0 && run.long {
 			return false
@@ -208,7 +209,8 @@ func saturate(n int) float64 {
 	return float64(n) * (k1 + 1) / (float64(n) + k1)
 }
 
-// load reads the head and body of the candidate's stored record.
+// load finds the head and body in the candidate's stored record, without
+// decoding the JSON.
 func (v *verifier) load(id bleveindex.IndexInternalID) bool {
 	ext, err := v.reader.ExternalID(id)
 	if err != nil {
@@ -224,32 +226,46 @@ func (v *verifier) load(id bleveindex.IndexInternalID) bool {
 			raw = f.Value()
 		}
 	})
-	if raw == nil {
-		return false
-	}
-	v.rec = textRecord{}
-	return json.Unmarshal(raw, &v.rec) == nil
+	v.head, v.body = [3]jsonText{}, jsonText{}
+	return raw != nil && scanObject(raw, func(key []byte, val jsonText) {
+		switch string(key) {
+		case "kicker":
+			v.head[0] = val
+		case "title":
+			v.head[1] = val
+		case "subtitle":
+			v.head[2] = val
+		case "body":
+			v.body = val
+		}
+	})
 }
 
 // count returns the occurrences of run in the folded text.
-func (v *verifier) count(run verifyRun, text string) int {
-	if text == "" {
+func (v *verifier) count(run verifyRun, t *jsonText) int {
+	text := t.enc
+	if t.escaped && run.ascii {
+		text = t.decode()
+	}
+	if len(text) == 0 {
 		return 0
 	}
 	if run.invariant {
-		if n := strings.Count(text, run.text); n > 0 {
+		if n := bytes.Count(text, run.text); n > 0 {
 			return n
 		}
 	}
 	v.folded = v.folded[:0]
 	changed := false
-	for _, r := range text {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
 		f := textnorm.Rune(r)
 		changed = changed || f != r
 		v.folded = utf8.AppendRune(v.folded, f)
+		i += size
 	}
 	if !changed && run.invariant {
 		return 0 // the folded text is the text: counted above
 	}
-	return bytes.Count(v.folded, run.bytes)
+	return bytes.Count(v.folded, run.text)
 }
