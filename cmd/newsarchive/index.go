@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -33,12 +34,13 @@ func initAnalysis(t *corpus.Tagger) error {
 func newIndexCmd() *cobra.Command {
 	var (
 		corpusDir, indexDir string
-		rebuild             bool
+		rebuild, rollback   bool
+		rollbackTo          string
 		workers             int
 		tf                  taggerFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N]",
+		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] | index --index PATH --rollback [--to GEN]",
 		Short: "Build or update the search index from a corpus directory",
 		Long: `Index reads the bulletin files of a corpus directory into the index at PATH.
 The first run builds it; later runs re-read only the files added, changed
@@ -46,10 +48,25 @@ or removed since. --rebuild builds a fresh index beside the old one. Either
 way the new index replaces the old one atomically when complete, so a
 failed or killed run leaves the previous index whole.
 
+--rollback makes the previous complete generation current again (or the
+one named by --to; "newsarchive generations" lists them); a running server
+follows within a second.
+
 Exit status: 0 on success, 1 when some files were skipped, 2 on usage
 errors or when the index cannot be written.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if rollback || rollbackTo != "" {
+				if indexDir == "" || corpusDir != "" || rebuild {
+					return usageError(errors.New("--rollback takes --index (and --to) only"))
+				}
+				gen, err := index.Rollback(indexDir, rollbackTo)
+				if err != nil {
+					return usageError(err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "current generation: %s\n", filepath.Base(gen))
+				return nil
+			}
 			if corpusDir == "" || indexDir == "" {
 				return usageError(errors.New("--corpus and --index are required"))
 			}
@@ -90,6 +107,8 @@ errors or when the index cannot be written.`,
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "build a fresh index and switch to it when complete")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files parsed at once (default: all cores)")
+	cmd.Flags().BoolVar(&rollback, "rollback", false, "make the previous complete generation current again")
+	cmd.Flags().StringVar(&rollbackTo, "to", "", "with --rollback: the generation `GEN` to make current")
 	tf.register(cmd)
 	return cmd
 }
@@ -133,4 +152,51 @@ func newProgress(w io.Writer) (func(index.Progress), func()) {
 		}
 		log.Info("indexing", "files", p.FilesDone, "of", p.Files, "articles", p.Articles, "MB/s", fmt.Sprintf("%.2f", mbs))
 	}, func() {}
+}
+
+func newGenerationsCmd() *cobra.Command {
+	var indexDir string
+	cmd := &cobra.Command{
+		Use:   "generations --index PATH",
+		Short: "List the index's generations: the current one, the ones kept for rollback, leftovers of failed runs",
+		Args:  wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if indexDir == "" {
+				return usageError(errors.New("--index is required"))
+			}
+			gens, err := index.Generations(indexDir)
+			if err != nil {
+				return usageError(err)
+			}
+			out := cmd.OutOrStdout()
+			for _, g := range gens {
+				state := "incomplete (a failed or killed run; removed by the next run)"
+				if g.Complete {
+					state = "complete, written " + g.Modified.UTC().Format(time.RFC3339)
+				}
+				mark := " "
+				if g.Current {
+					mark = "*"
+				}
+				fmt.Fprintf(out, "%s %s  %6.1f MB  %s\n", mark, g.Name, float64(dirSize(g.Path))/1e6, state)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
+	return cmd
+}
+
+// dirSize is the total size of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
