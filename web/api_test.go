@@ -434,3 +434,58 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIFacetsAgainstScan checks facet counts over HTTP against a scan of
+// the records: ticking a county leaves the county facet's counts as they
+// were without it (disjunctive) and narrows every other facet.
+func TestAPIFacetsAgainstScan(t *testing.T) {
+	ts, fx := server(t)
+	facets := func(query string) search.Facets {
+		t.Helper()
+		_, _, body := get(t, ts, "/api/v1/search?"+query)
+		var res search.Response
+		if err := json.Unmarshal(body, &res); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return res.Facets
+	}
+	count := func(values []search.FacetValue, v string) int {
+		for _, fv := range values {
+			if fv.Value == v {
+				return fv.Count
+			}
+		}
+		return 0
+	}
+	q := "q=" + url.QueryEscape(`"县"`)
+	open := facets(q)
+	ticked := facets(q + "&county=" + url.QueryEscape("伊通"))
+	for _, c := range open.County {
+		if got := count(ticked.County, c.Value); got != c.Count {
+			t.Errorf("county %s: %d with 伊通 ticked, %d without", c.Value, got, c.Count)
+		}
+	}
+	want := map[string]int{}
+	for _, a := range fx.Articles {
+		if !slices.Contains(a.Counties, "伊通满族自治县") {
+			continue
+		}
+		if !strings.Contains(a.Kicker+"\n"+a.Title+"\n"+a.Subtitle+"\n"+a.Body, "县") && !strings.Contains(a.Kicker+a.Title+a.Subtitle+a.Body, "縣") {
+			continue
+		}
+		for _, tp := range a.Topics {
+			want[tp]++
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no 伊通 article with 县: the test tests nothing")
+	}
+	for tp, n := range want {
+		if got := count(ticked.Topic, tp); got != n {
+			t.Errorf("topic %s under 伊通: %d, scan %d", tp, got, n)
+		}
+	}
+	if len(ticked.Topic) != len(want) {
+		t.Errorf("topic facet under 伊通 has %d values, scan %d", len(ticked.Topic), len(want))
+	}
+}
