@@ -1,0 +1,109 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+)
+
+// stateKeys are the parameters that make up a search's state, in the
+// order hidden form fields are written. page and after only say where in
+// the results the reader is: every change of the state drops them.
+var stateKeys = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "size"}
+
+// state is a search's parameters, as the results page reads them from its
+// URL and writes them into its links.
+type state struct{ v url.Values }
+
+func newState(q url.Values) state {
+	v := url.Values{}
+	for _, k := range stateKeys {
+		for _, s := range q[k] {
+			if s != "" {
+				v.Add(k, s)
+			}
+		}
+	}
+	return state{v}
+}
+
+// clone copies the state's values, without page and after.
+func (s state) clone() url.Values {
+	v := url.Values{}
+	for k, vs := range s.v {
+		v[k] = slices.Clone(vs)
+	}
+	return v
+}
+
+// url is the results page of the state changed by the edits, back on the
+// first page.
+func (s state) url(edits ...func(url.Values)) string {
+	v := s.clone()
+	for _, e := range edits {
+		e(v)
+	}
+	return searchURL(v)
+}
+
+// query is the state as a query string (for the export links).
+func (s state) query(drop ...string) string {
+	v := s.clone()
+	for _, k := range drop {
+		v.Del(k)
+	}
+	return v.Encode()
+}
+
+// has reports whether the state holds value for key.
+func (s state) has(key, value string) bool { return slices.Contains(s.v[key], value) }
+
+// hidden are the state's values as hidden form fields, leaving out keys.
+func (s state) hidden(skip ...string) []field {
+	var out []field
+	for _, k := range stateKeys {
+		if slices.Contains(skip, k) {
+			continue
+		}
+		for _, val := range s.v[k] {
+			out = append(out, field{k, val})
+		}
+	}
+	return out
+}
+
+// field is a form field's name and value.
+type field struct{ Name, Value string }
+
+func addValue(key, value string) func(url.Values) {
+	return func(v url.Values) {
+		if !slices.Contains(v[key], value) {
+			v.Add(key, value)
+		}
+	}
+}
+
+func removeValue(key, value string) func(url.Values) {
+	return func(v url.Values) {
+		v[key] = slices.DeleteFunc(v[key], func(s string) bool { return s == value })
+		if len(v[key]) == 0 {
+			v.Del(key)
+		}
+	}
+}
+
+func setValue(key, value string) func(url.Values) {
+	return func(v url.Values) {
+		if value == "" {
+			v.Del(key)
+		} else {
+			v.Set(key, value)
+		}
+	}
+}
+
+func setPeriod(from, to string) func(url.Values) {
+	return func(v url.Values) {
+		setValue("from", from)(v)
+		setValue("to", to)(v)
+	}
+}
