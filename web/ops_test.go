@@ -154,15 +154,28 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("%s: %d %q", path, resp.StatusCode, b)
 		}
 	}
-	http.Get(ts.URL + "/api/v1/search?q=x")
-	http.Get(ts.URL + "/api/v1/search?q=%22")
-	resp, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	for _, p := range []string{"/api/v1/search?q=x", "/api/v1/search?q=%22"} {
+		resp, err := http.Get(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := string(b)
+	// A request is counted after its response is sent: poll a little.
+	var m string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(ts.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m = string(b)
+		if strings.Contains(m, `status="400"} 1`) && strings.Contains(m, `status="200"} 1`) {
+			break
+		}
+	}
 	fx := searchtest.Get(t)
 	for _, want := range []string{
 		`newsarchive_http_requests_total{method="GET",route="/api/v1/search",status="200"} 1`,
