@@ -120,7 +120,14 @@ func runesEqual(a, b []rune) bool {
 }
 
 // render escapes text[from:to] for HTML, wrapping marked runs in <mark>.
+// Line breaks become spaces.
 func render(text []rune, marked []bool, from, to int) string {
+	return renderLines(text, marked, from, to, false)
+}
+
+// renderLines is render, keeping line breaks when keepLines is set. No
+// mark spans a line break (the query strings hold none).
+func renderLines(text []rune, marked []bool, from, to int, keepLines bool) string {
 	var b strings.Builder
 	open := false
 	for i := from; i < to; i++ {
@@ -133,7 +140,7 @@ func render(text []rune, marked []bool, from, to int) string {
 			open = false
 		}
 		r := text[i]
-		if r == '\n' {
+		if r == '\n' && !keepLines {
 			r = ' '
 		}
 		b.WriteString(html.EscapeString(string(r)))
@@ -148,6 +155,12 @@ func render(text []rune, marked []bool, from, to int) string {
 func (h *highlighter) field(s string, head bool) string {
 	rs := []rune(s)
 	return render(rs, h.marked(rs, head), 0, len(rs))
+}
+
+// body highlights the whole body, paragraphs still separated by "\n".
+func (h *highlighter) body(s string) string {
+	rs := []rune(s)
+	return renderLines(rs, h.marked(rs, false), 0, len(rs), true)
 }
 
 // article highlights a hit's head and picks its snippet.

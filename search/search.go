@@ -96,6 +96,9 @@ type Highlight struct {
 	Snippet  string `json:"snippet"` // about SnippetLength characters of the body
 	Kicker   string `json:"kicker,omitempty"`
 	Subtitle string `json:"subtitle,omitempty"`
+	// Body is the whole body, paragraphs separated by "\n"; only
+	// Searcher.Article fills it.
+	Body string `json:"body,omitempty"`
 }
 
 // Facets counts the matching articles per value of each facet. A facet's
@@ -164,6 +167,9 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil { // the deadline passed while waiting
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	req := p.request(p.query(""), p.size)
 	req.From = p.from
 	req.Fields = []string{index.FieldRecord}
@@ -200,6 +206,11 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	}
 	res, err := s.Index.SearchInContext(ctx, req)
 	wg.Wait()
+	if err == nil {
+		// Bleve checks the context every so many hits: a small result can
+		// finish past the deadline without noticing.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -286,7 +297,7 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 }
 
 // Article returns the full record of an article with the highlights of a
-// query (which may be empty).
+// query (which may be empty), the whole body included.
 func (s *Searcher) Article(ctx context.Context, id, q string) (Hit, error) {
 	a, err := s.Index.Record(ctx, id)
 	if err != nil {
@@ -302,7 +313,10 @@ func (s *Searcher) Article(ctx context.Context, id, q string) (Hit, error) {
 			}
 		}
 	}
-	return newHit(a, 0, s.highlighter(marks)), nil
+	hl := s.highlighter(marks)
+	h := newHit(a, 0, hl)
+	h.Highlight.Body = hl.body(a.Body)
+	return h, nil
 }
 
 func newHit(a corpus.Article, score float64, hl *highlighter) Hit {

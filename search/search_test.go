@@ -523,6 +523,39 @@ func TestArticleHighlightsItsQuery(t *testing.T) {
 	}
 }
 
+func TestArticleBodyHighlight(t *testing.T) {
+	fx := searchtest.Get(t)
+	var src corpus.Article
+	for _, a := range fx.Articles {
+		if strings.Contains(a.Body, "<script>") {
+			src = a
+		}
+	}
+	h, err := fx.Searcher.Article(context.Background(), src.ID, "script 宣传")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := h.Highlight.Body
+	if !strings.Contains(body, "&lt;<mark>script</mark>&gt;alert(&#34;hi&#34;)") || strings.Contains(body, "<script") {
+		t.Errorf("body highlight not escaped and marked: %q", body)
+	}
+	if strings.Count(body, "\n") != strings.Count(src.Body, "\n") {
+		t.Errorf("body highlight has %d line breaks, the record %d", strings.Count(body, "\n"), strings.Count(src.Body, "\n"))
+	}
+	plain := strings.NewReplacer("<mark>", "", "</mark>", "", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&amp;", "&").Replace(body)
+	if plain != src.Body {
+		t.Errorf("body highlight without markup differs from the body")
+	}
+	if !strings.Contains(body, "<mark>宣传</mark>") {
+		t.Errorf("宣传 not marked in %q", body)
+	}
+	// Without a query, nothing is marked.
+	h, err = fx.Searcher.Article(context.Background(), src.ID, "")
+	if err != nil || strings.Contains(h.Highlight.Body, "<mark>") {
+		t.Errorf("no query: %v %q", err, h.Highlight.Body)
+	}
+}
+
 func TestOverview(t *testing.T) {
 	fx := searchtest.Get(t)
 	o, err := fx.Searcher.Overview(context.Background())

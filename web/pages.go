@@ -131,7 +131,7 @@ func (srv *Server) articlePage(c *gin.Context) {
 	v.Kicker = template.HTML(h.Highlight.Kicker)
 	v.HeadTitle = template.HTML(h.Highlight.Title)
 	v.Subtitle = template.HTML(h.Highlight.Subtitle)
-	v.Paragraphs = srv.newBodyMarker(h, q).paragraphs(a.Body)
+	v.Paragraphs = paragraphs(h.Highlight.Body)
 	for _, x := range a.Counties {
 		v.Counties = append(v.Counties, link{Label: x, URL: searchURL(url.Values{"county": {x}})})
 	}

@@ -113,7 +113,7 @@ func staticURL(name string) string {
 
 // templateFuncs are the functions the templates call. None of them turns a
 // string into HTML: highlights become template.HTML in Go code, and only
-// there (hitView's methods, articlePage, bodyMarker).
+// there (hitView's methods, articlePage, paragraphs).
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"static":    staticURL,
