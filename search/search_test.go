@@ -364,6 +364,45 @@ func TestRankingPrefersTitleAndPhrase(t *testing.T) {
 	}
 }
 
+// TestExactPhraseRanksAboveScatteredWords: for an unquoted term, every
+// article containing it as written in the body ranks above every article
+// where only its words occur apart in the body. (Articles with a word in
+// the head are left out: a title match weighs more than a body phrase.)
+func TestExactPhraseRanksAboveScatteredWords(t *testing.T) {
+	fx := searchtest.Get(t)
+	for _, q := range []string{"经济发展", "乡村振兴", "高质量发展", "农田排涝", "科技创新"} {
+		lastContiguous, firstScattered, scattered := -1, -1, 0
+		i := 0
+		rs := []rune(q)
+		err := fx.Searcher.Each(context.Background(), search.Request{Query: q}, 1<<20, func(h search.Hit) error {
+			a := h.Article
+			if contains(head(&a), string(rs[:2])) || contains(head(&a), string(rs[len(rs)-2:])) {
+				return nil
+			}
+			if contains(a.Body, q) {
+				lastContiguous = i
+			} else {
+				scattered++
+				if firstScattered < 0 {
+					firstScattered = i
+				}
+			}
+			i++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scattered == 0 || lastContiguous < 0 {
+			t.Errorf("%s: %d scattered, last contiguous at %d: the case tests nothing", q, scattered, lastContiguous)
+			continue
+		}
+		if lastContiguous > firstScattered {
+			t.Errorf("%s: a scattered match ranks %d, above a contiguous one at %d", q, firstScattered, lastContiguous)
+		}
+	}
+}
+
 func TestHighlights(t *testing.T) {
 	fx := searchtest.Get(t)
 	ctx := context.Background()
