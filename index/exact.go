@@ -47,6 +47,11 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		closeAll(append(runs, more...))
 		return nil, err
 	}
+	// The candidates are looked up without scores (the fields have no
+	// frequencies anyway), which lets Bleve OR and AND the postings as
+	// bitmaps: a one-character prefix expands to hundreds of terms.
+	candOpts := options
+	candOpts.Score, candOpts.Explain, candOpts.IncludeTermVectors = "none", false, false
 	verify := false
 	for _, run := range q.Runs {
 		if utf8.RuneCountInString(run) > 2 {
@@ -54,7 +59,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		}
 		var alts []search.Searcher
 		for _, f := range fields {
-			s, err := runCandidates(ctx, i, run, f.name, options)
+			s, err := runCandidates(ctx, i, run, f.name, candOpts)
 			if err != nil {
 				return fail(err, alts...)
 			}
