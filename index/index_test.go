@@ -247,3 +247,40 @@ func TestSchemaChangeRebuilds(t *testing.T) {
 		t.Errorf("after the rebuild: %v", got)
 	}
 }
+
+func TestExactQueryVerifies(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	// a: the bigrams of 中国家 apart (candidate, no match); b: 中国家 in
+	// the body; c: in the title; d: 中国 in the title, 家 runs in the body.
+	writeFile(t, filepath.Join(corpusDir, "a.txt"), "### 中国新闻\n\n国家发展。\n")
+	writeFile(t, filepath.Join(corpusDir, "b.txt"), "### 新闻\n\n一个中国家庭。\n")
+	writeFile(t, filepath.Join(corpusDir, "c.txt"), "### 中国家庭调查\n\n内容。\n")
+	writeFile(t, filepath.Join(corpusDir, "d.txt"), "### 中国新闻\n\n家家户户。\n")
+	update(t, corpusDir, indexDir, false)
+	idx := openIndex(t, indexDir)
+	a, b, c, d := corpus.ArticleID("a.txt", 1), corpus.ArticleID("b.txt", 1), corpus.ArticleID("c.txt", 1), corpus.ArticleID("d.txt", 1)
+	sorted := func(s ...string) []string { sort.Strings(s); return s }
+	tests := []struct {
+		q     string
+		scope Scope
+		want  []string
+	}{
+		{"中国家", ScopeAll, sorted(b, c)},
+		{"中国家", ScopeHead, []string{c}},
+		{"中国新闻", ScopeAll, sorted(a, d)},
+		{"中国，家家户户", ScopeAll, []string{d}}, // runs in the head and in the body
+		{"中国，家家户户", ScopeHead, nil},
+		{"家", ScopeHead, []string{c}},
+		{"国家", ScopeAll, sorted(a, b, c)},
+	}
+	for _, tt := range tests {
+		if got := ids(t, idx.Index, ExactQuery(tt.q, tt.scope)); !equal(got, tt.want) && len(got)+len(tt.want) > 0 {
+			t.Errorf("%q scope %d: got %v, want %v", tt.q, tt.scope, got, tt.want)
+		}
+	}
+	// A match in the title ranks above one in the body.
+	res, err := idx.Search(bleve.NewSearchRequest(ExactQuery("中国家", ScopeAll)))
+	if err != nil || len(res.Hits) != 2 || res.Hits[0].ID != c || res.Hits[0].Score <= res.Hits[1].Score {
+		t.Errorf("ranking of 中国家: %v %v", res, err)
+	}
+}
