@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -161,6 +163,11 @@ func (srv *Server) acquireSlot(c *gin.Context) (release func(), ok bool) {
 	if srv.slots == nil {
 		return func() {}, true
 	}
+	select {
+	case srv.slots <- struct{}{}: // a free slot: no waiting
+		return func() { <-srv.slots }, true
+	default:
+	}
 	t := time.NewTimer(srv.limits.QueueTimeout)
 	defer t.Stop()
 	select {
@@ -170,7 +177,11 @@ func (srv *Server) acquireSlot(c *gin.Context) (release func(), ok bool) {
 		c.Header("Retry-After", "1")
 		srv.reject(c, http.StatusServiceUnavailable, "busy", "the server is busy with other searches; retry in a second")
 	case <-c.Request.Context().Done():
-		c.Abort()
+		if errors.Is(c.Request.Context().Err(), context.DeadlineExceeded) {
+			srv.reject(c, http.StatusServiceUnavailable, "timeout", "the search took too long")
+		} else {
+			c.Abort() // the client went away
+		}
 	}
 	return nil, false
 }
