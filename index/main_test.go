@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"newsarchive/corpus"
@@ -21,5 +22,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "analysis.Init:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchIndexDir != "" {
+		os.RemoveAll(filepath.Dir(benchIndexDir)) // BenchmarkExactQuery's index
+	}
+	os.Exit(code)
 }
