@@ -134,6 +134,16 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 			os.RemoveAll(gen)
 		}
 	}()
+	// A background write error (a full disk) cancels the run with that
+	// error instead of leaving it waiting.
+	ctx, stopWatching := watchAsyncErrors(ctx, gen)
+	defer stopWatching()
+	defer func() {
+		// Parsing stopped by that cancellation says only "canceled".
+		if cause := context.Cause(ctx); err != nil && cause != nil && errors.Is(err, context.Canceled) && !errors.Is(err, cause) {
+			err = cause
+		}
+	}()
 	idx, state, rebuilt, err := prepareGeneration(opts, gen, log)
 	if err != nil {
 		return sum, err
@@ -218,7 +228,7 @@ func newGenerationPath(dir string) string {
 // prepareGeneration creates the new generation: a clone of the current one
 // for an incremental run, or an empty index.
 func prepareGeneration(opts Options, gen string, log *slog.Logger) (bleve.Index, map[string]fileState, bool, error) {
-	config := map[string]interface{}{"unsafe_batch": true}
+	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
 	cur, err := CurrentGeneration(opts.Dir)
 	switch {
 	case errors.Is(err, ErrNoIndex):
@@ -297,6 +307,7 @@ func finish(dir, gen string) error {
 // are written last, in a batch of their own, once every article is in:
 // an index whose state key is there is complete.
 type writer struct {
+	ctx       context.Context // cancelled by a background write error
 	idx       bleve.Index
 	state     map[string]fileState
 	pending   *job
@@ -320,7 +331,7 @@ type job struct {
 func (j *job) size() int { return len(j.docs) + len(j.deletes) }
 
 func newWriter(ctx context.Context, idx bleve.Index, state map[string]fileState, batchSize, writers int, sum *Summary) *writer {
-	w := &writer{idx: idx, state: state, pending: &job{}, batchSize: batchSize, sum: sum, jobs: make(chan *job)}
+	w := &writer{ctx: ctx, idx: idx, state: state, pending: &job{}, batchSize: batchSize, sum: sum, jobs: make(chan *job)}
 	for range writers {
 		w.wg.Add(1)
 		go func() {
@@ -390,10 +401,15 @@ func (w *writer) write(j *job, internal map[string][]byte, wait bool) error {
 	if err := w.idx.Batch(b); err != nil {
 		return fmt.Errorf("write batch: %w", err)
 	}
-	if err := <-persisted; err != nil {
-		return fmt.Errorf("persist index: %w", err)
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("persist index: %w", err)
+		}
+		return nil
+	case <-w.ctx.Done():
+		return fmt.Errorf("persist index: %w", context.Cause(w.ctx))
 	}
-	return nil
 }
 
 // stop ends the background writers and returns their first error.
