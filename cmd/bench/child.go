@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"newsarchive/corpus"
+	"newsarchive/index"
+	"newsarchive/index/analysis"
+	"newsarchive/search"
+	"newsarchive/web"
+)
+
+// A child process runs one phase, so that its peak RSS and CPU time are
+// the phase's alone:
+//
+//	index --engine ours|cjk --corpus DIR --dir DIR
+//	    builds the index and prints an indexResult as JSON;
+//	serve --engine ours|cjk|brute --dir DIR | --corpus DIR [--pprof]
+//	    serves /api/v1/search and /readyz on a loopback port, prints
+//	    "listening http://ADDR" when it accepts connections, and stops on
+//	    SIGTERM. ours is the archive's own web app (web.New over
+//	    search.Searcher, as "newsarchive serve --rate -1" wires it); the
+//	    baselines serve baselineHandler. brute loads the corpus first and
+//	    prints "loaded {json}" (its load is its indexing); ours prints
+//	    "startup {json}" with the seconds spent loading the word
+//	    segmenter and opening the index.
+
+// indexResult is what an index child reports.
+type indexResult struct {
+	Articles    int     `json:"articles"`
+	Files       int     `json:"files"`
+	Bytes       int64   `json:"bytes"`        // raw text read
+	Seconds     float64 `json:"seconds"`      // the build, wall time
+	InitSeconds float64 `json:"init_seconds"` // loading the segmenter before it (ours)
+	CPUSeconds  float64 `json:"cpu_seconds"`  // CPU time of the build
+}
+
+func childMain(args []string) int {
+	if err := child(args, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench child:", err)
+		return 1
+	}
+	return 0
+}
+
+func child(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("no phase")
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	engine := fs.String("engine", "ours", "ours, cjk or brute")
+	corpusDir := fs.String("corpus", "", "corpus directory")
+	dir := fs.String("dir", "", "index directory")
+	withPprof := fs.Bool("pprof", false, "serve /debug/pprof/")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tagger, err := corpus.DefaultTagger()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "index":
+		res, err := indexPhase(ctx, *engine, tagger, *corpusDir, *dir)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	case "serve":
+		return servePhase(ctx, stdout, *engine, tagger, *corpusDir, *dir, *withPprof)
+	}
+	return fmt.Errorf("unknown phase %q", args[0])
+}
+
+// initAnalysis loads the word segmenter with the gazetteer's place names,
+// as cmd/newsarchive does.
+func initAnalysis(t *corpus.Tagger) error {
+	if err := analysis.Init(t.Gazetteer.PlaceNames()); err != nil && !errors.Is(err, analysis.ErrLoaded) {
+		return fmt.Errorf("load word segmenter: %w", err)
+	}
+	return nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string) (*indexResult, error) {
+	files, err := corpus.FindFiles(corpusDir)
+	if err != nil {
+		return nil, err
+	}
+	res := &indexResult{Files: len(files)}
+	for _, f := range files {
+		res.Bytes += f.Size
+	}
+	parser := corpus.NewParser(tagger)
+	switch engine {
+	case "ours":
+		start := time.Now()
+		if err := initAnalysis(tagger); err != nil {
+			return nil, err
+		}
+		res.InitSeconds = time.Since(start).Seconds()
+		cpu0 := cpuTime()
+		start = time.Now()
+		log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+		sum, err := index.Update(ctx, index.Options{Corpus: corpusDir, Dir: dir, Rebuild: true, Parser: parser, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		res.Seconds = time.Since(start).Seconds()
+		res.CPUSeconds = (cpuTime() - cpu0).Seconds()
+		res.Articles = sum.Articles
+	case "cjk":
+		cpu0 := cpuTime()
+		start := time.Now()
+		n, err := buildCJK(ctx, parser, files, dir)
+		if err != nil {
+			return nil, err
+		}
+		res.Seconds = time.Since(start).Seconds()
+		res.CPUSeconds = (cpuTime() - cpu0).Seconds()
+		res.Articles = n
+	default:
+		return nil, fmt.Errorf("engine %q has no index phase", engine)
+	}
+	return res, nil
+}
+
+func servePhase(ctx context.Context, stdout io.Writer, engine string, tagger *corpus.Tagger, corpusDir, dir string, withPprof bool) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var h http.Handler
+	switch engine {
+	case "ours":
+		start := time.Now()
+		if err := initAnalysis(tagger); err != nil {
+			return err
+		}
+		initDone := time.Now()
+		idx, err := index.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer idx.Close()
+		fmt.Fprintf(stdout, "startup {\"init_s\":%.3f,\"open_s\":%.3f}\n", initDone.Sub(start).Seconds(), time.Since(initDone).Seconds())
+		h = web.New(&search.Searcher{Index: idx, Tagger: tagger}, web.Options{
+			Logger: log, Limits: web.Limits{RatePerSecond: -1},
+		}).Handler()
+	case "cjk":
+		idx, err := bleve.OpenUsing(dir, map[string]interface{}{"read_only": true})
+		if err != nil {
+			return err
+		}
+		defer idx.Close()
+		h = baselineHandler(&cjkEngine{idx: idx}, tagger)
+	case "brute":
+		files, err := corpus.FindFiles(corpusDir)
+		if err != nil {
+			return err
+		}
+		cpu0 := cpuTime()
+		start := time.Now()
+		e, err := loadBrute(ctx, corpus.NewParser(tagger), files)
+		if err != nil {
+			return err
+		}
+		res := indexResult{Articles: len(e.docs), Files: len(files), Seconds: time.Since(start).Seconds(), CPUSeconds: (cpuTime() - cpu0).Seconds()}
+		for _, f := range files {
+			res.Bytes += f.Size
+		}
+		b, _ := json.Marshal(res)
+		fmt.Fprintf(stdout, "loaded %s\n", b)
+		h = baselineHandler(e, tagger)
+	default:
+		return fmt.Errorf("unknown engine %q", engine)
+	}
+	if withPprof {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.Handle("/", h)
+		h = mux
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "listening http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
