@@ -142,6 +142,8 @@ func closeAll(ss []search.Searcher) {
 // serves one searcher, which Bleve drives from one goroutine.
 type verifier struct {
 	reader bleveindex.IndexReader
+	stored *storedReader // nil when the reader is not a scorch snapshot
+	raw    []byte        // the candidate's stored record
 	runs   []verifyRun
 	scope  Scope
 	score  bool
@@ -165,7 +167,7 @@ type verifyRun struct {
 }
 
 func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
-	v := &verifier{reader: r, scope: q.Scope, score: score}
+	v := &verifier{reader: r, stored: newStoredReader(r), scope: q.Scope, score: score}
 	for _, run := range q.Runs {
 		ascii := false
 		for i := 0; i < len(run); i++ {
@@ -217,20 +219,28 @@ func saturate(n int) float64 {
 // load finds the head and body in the candidate's stored record, without
 // decoding the JSON.
 func (v *verifier) load(id bleveindex.IndexInternalID) bool {
-	ext, err := v.reader.ExternalID(id)
-	if err != nil {
-		return false
-	}
-	doc, err := v.reader.Document(ext)
-	if err != nil || doc == nil {
-		return false
-	}
 	var raw []byte
-	doc.VisitFields(func(f bleveindex.Field) {
-		if f.Name() == FieldRecord {
-			raw = f.Value()
+	if v.stored != nil {
+		var ok bool
+		if v.raw, ok = v.stored.record(id, v.raw[:0]); !ok {
+			return false
 		}
-	})
+		raw = v.raw
+	} else {
+		ext, err := v.reader.ExternalID(id)
+		if err != nil {
+			return false
+		}
+		doc, err := v.reader.Document(ext)
+		if err != nil || doc == nil {
+			return false
+		}
+		doc.VisitFields(func(f bleveindex.Field) {
+			if f.Name() == FieldRecord {
+				raw = f.Value()
+			}
+		})
+	}
 	v.head, v.body = [3]jsonText{}, jsonText{}
 	return raw != nil && scanObject(raw, func(key []byte, val jsonText) {
 		switch string(key) {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"newsarchive/corpus/corpustest"
 	"newsarchive/index"
@@ -36,7 +38,10 @@ func TestRebuildOutOfSpace(t *testing.T) {
 	want := answers(t, indexDir)
 
 	// ulimit -f counts 512-byte blocks in sh: no file may pass 16 KiB.
-	cmd := exec.Command("sh", "-c", `ulimit -f 32 && exec "$0" "$@"`, bin, "index", "--corpus", corpusDir, "--index", indexDir, "--rebuild")
+	// A run that hangs instead of failing is killed, not left behind.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", `ulimit -f 32 && exec "$0" "$@"`, bin, "index", "--corpus", corpusDir, "--index", indexDir, "--rebuild")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err = cmd.Run()

@@ -59,7 +59,15 @@ func loadT2S() (map[rune]rune, error) {
 }
 
 func t2s() map[rune]rune {
-	t2sOnce.Do(func() { t2sTable, t2sErr = loadT2S() })
+	t2sOnce.Do(func() {
+		t2sTable, t2sErr = loadT2S()
+		if t2sErr == nil {
+			bmp = make([]rune, 0x10000)
+			for r := range bmp {
+				bmp[r] = foldSlow(rune(r), t2sTable)
+			}
+		}
+	})
 	if t2sErr != nil {
 		// The dictionaries are embedded in the opencc module: failing to read
 		// them is a broken build, not a run-time condition.
@@ -71,10 +79,30 @@ func t2s() map[rune]rune {
 // Init loads the conversion table now instead of on first use.
 func Init() { t2s() }
 
+// bmp holds the folded form of every rune of the Basic Multilingual
+// Plane, computed once with the tables: folding is on the hot path of
+// indexing and of exact-query verification.
+var bmp []rune
+
 // Rune folds one rune: full-width forms to half-width (and half-width
 // katakana to full-width, as width.Fold does), upper to lower case,
 // traditional to simplified.
 func Rune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}
+	t := t2s()
+	if r < 0x10000 {
+		return bmp[r]
+	}
+	return foldSlow(r, t)
+}
+
+// foldSlow is Rune computed from the width, case and t2s tables.
+func foldSlow(r rune, t2s map[rune]rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			return r + ('a' - 'A')
@@ -95,7 +123,7 @@ func Rune(r rune) rune {
 		r = ' '
 	}
 	r = unicode.ToLower(r)
-	if s, ok := t2s()[r]; ok {
+	if s, ok := t2s[r]; ok {
 		return s
 	}
 	return r

@@ -1,0 +1,59 @@
+package index
+
+import (
+	"encoding/binary"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// storedReader reads a document's stored record straight from its segment
+// by internal id. Bleve's reader can only do it by external id, which costs
+// a lookup of the external id (decoding the stored fields' metadata) and
+// then a term lookup of it, before the same read: three times the work,
+// for every candidate an exact query verifies.
+type storedReader struct {
+	segments []segment.Segment
+	offsets  []uint64 // the global number of each segment's first document
+}
+
+// newStoredReader returns nil when r is not a scorch index snapshot.
+func newStoredReader(r bleveindex.IndexReader) *storedReader {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	sr := &storedReader{}
+	var running uint64
+	for _, ss := range snap.Segments() {
+		sr.segments = append(sr.segments, ss.Segment())
+		sr.offsets = append(sr.offsets, running)
+		running += ss.Segment().Count()
+	}
+	return sr
+}
+
+// record appends the stored record of the document with internal id to
+// buf; it reports false when there is none.
+func (sr *storedReader) record(id bleveindex.IndexInternalID, buf []byte) ([]byte, bool) {
+	if len(id) != 8 || len(sr.segments) == 0 {
+		return buf, false
+	}
+	num := binary.BigEndian.Uint64(id)
+	i := sort.Search(len(sr.offsets), func(i int) bool { return sr.offsets[i] > num }) - 1
+	if i < 0 {
+		return buf, false
+	}
+	found := false
+	err := sr.segments[i].VisitStoredFields(num-sr.offsets[i], func(field string, _ byte, value []byte, _ []uint64) bool {
+		if field == FieldRecord {
+			buf = append(buf, value...)
+			found = true
+			return false
+		}
+		return true
+	})
+	return buf, err == nil && found
+}
