@@ -36,6 +36,7 @@ func document(a *corpus.Article) (map[string]any, error) {
 		FieldSource:     a.Source,
 		FieldKind:       a.Kind,
 		FieldRecord:     string(rec),
+		FieldID:         a.ID,
 	}
 	if a.Date != "" {
 		d[FieldDate] = a.Date

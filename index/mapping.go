@@ -29,6 +29,9 @@ const (
 	FieldKind     = "kind"
 	FieldDate     = "date"
 	FieldMonth    = "month" // YYYY-MM of the date, for the date facet
+	// FieldID repeats the article id with doc values: sorting ties by it
+	// reads a doc value, where Bleve's _id reads every hit's stored fields.
+	FieldID = "id"
 	// FieldRecord stores the whole record as JSON; it is not indexed.
 	FieldRecord = "record"
 )
@@ -84,7 +87,7 @@ func NewMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(FieldBody, words())
 	doc.AddFieldMappingsAt(FieldHeadBigram, chars())
 	doc.AddFieldMappingsAt(FieldBodyBigram, chars())
-	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth} {
+	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth, FieldID} {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	doc.AddFieldMappingsAt(FieldDate, date)

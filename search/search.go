@@ -497,19 +497,23 @@ func (p *plan) query(except string) query.Query {
 // request is a search request for q in the plan's order.
 func (p *plan) request(q query.Query, size int) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size, 0, false)
+	// Ties are broken by article id, read from its doc values (Bleve's
+	// _id would read every hit's stored fields), so that the order is
+	// total and a cursor continues exactly where a page ended.
+	byID := &bsearch.SortField{Field: index.FieldID, Type: bsearch.SortFieldAsString}
 	switch p.sort {
 	case SortNewest:
 		req.SortByCustom(bsearch.SortOrder{
 			&bsearch.SortField{Field: index.FieldDate, Type: bsearch.SortFieldAsDate, Desc: true, Missing: bsearch.SortFieldMissingLast},
-			&bsearch.SortDocID{},
+			byID,
 		})
 	case SortOldest:
 		req.SortByCustom(bsearch.SortOrder{
 			&bsearch.SortField{Field: index.FieldDate, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast},
-			&bsearch.SortDocID{},
+			byID,
 		})
 	default:
-		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}})
+		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byID})
 	}
 	if p.after != nil {
 		req.SearchAfter = p.after
