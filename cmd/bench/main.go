@@ -1,5 +1,5 @@
 // Command bench measures the archive at scale, beside two baselines, in
-// one run (issue 7; docs/performance-scale.md has the method and figures).
+// one run (issue 7; docs/performance.md (part 2) has the method and figures).
 //
 // For each article count it builds a scaled corpus from the xwlb test data
 // (the real text repeated with shifted dates, varied papers and injected
