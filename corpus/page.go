@@ -72,7 +72,7 @@ func splitUnits(lines []string, firstLine int) []unit {
 // isRule reports whether a line is only a markdown rule or stray marks
 // (---, ***, ###, ===): a separator, not text.
 func isRule(s string) bool {
-	return strings.Trim(s, "-*#=_~ ") == ""
+	return strings.TrimFunc(s, func(r rune) bool { return strings.ContainsRune("-*#=_~", r) || isBlank(r) }) == ""
 }
 
 // headingOf reads a markdown-style heading "## text". A line of only #
@@ -81,11 +81,15 @@ func headingOf(s string) (level int, text string, ok bool) {
 	for level < len(s) && s[level] == '#' {
 		level++
 	}
-	if level == 0 || level > 6 {
+	if level == 0 {
 		return 0, "", false
 	}
-	// "## # 标题": stray marks after the heading's own are not text.
-	text = trimSpace(strings.TrimLeft(s[level:], "# \t"))
+	// Bulletins use # only as structure: seven marks or more are the
+	// deepest heading, not text that starts with #.
+	level = min(level, 6)
+	// "## # 标题": stray marks after the heading's own are not text, with
+	// any white space between them ("#\f#").
+	text = trimSpace(strings.TrimLeftFunc(s[level:], func(r rune) bool { return r == '#' || isBlank(r) }))
 	if text == "" {
 		return 0, "", false
 	}
@@ -163,7 +167,11 @@ func isLatinLetter(r rune) bool {
 // trimSpace trims white space including the ideographic space used to
 // indent Chinese paragraphs and no-break spaces.
 func trimSpace(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '\u3000' || r == '\u00A0' || r == '\uFEFF'
-	})
+	return strings.TrimFunc(s, isBlank)
+}
+
+// isBlank reports white space, including the ideographic space, the
+// no-break space and a stray byte-order mark.
+func isBlank(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00A0' || r == '\uFEFF'
 }
