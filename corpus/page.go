@@ -40,9 +40,10 @@ func startsWithDash(s string) bool {
 		strings.HasPrefix(s, "―") || strings.HasPrefix(s, "─")
 }
 
-// trimDashes removes the subtitle's leading dashes.
+// trimDashes removes the subtitle's leading dashes (and stray heading
+// marks and blanks among them).
 func trimDashes(s string) string {
-	return strings.TrimSpace(strings.TrimLeft(s, "—―─-－ \u3000"))
+	return trimSpace(strings.TrimLeftFunc(s, func(r rune) bool { return strings.ContainsRune("—―─-－#", r) || isBlank(r) }))
 }
 
 // splitUnits reads the lines of a page body (front matter removed) into
