@@ -7,10 +7,10 @@ import "fmt"
 // none of its items were read; otherwise its items are complete and the
 // problem is a warning.
 type Problem struct {
-	Path    string
-	Line    int
-	Message string
-	Skipped bool
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+	Skipped bool   `json:"skipped"`
 }
 
 // Error formats the problem as "path:line: message", the form the CLI

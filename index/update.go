@@ -69,20 +69,20 @@ type Progress struct {
 
 // Summary is the result of an index run.
 type Summary struct {
-	Generation     string
-	Rebuilt        bool
-	Files          int // bulletin files in the corpus
-	FilesRead      int // files parsed (new or changed)
-	FilesUnchanged int
-	FilesRemoved   int
-	FilesSkipped   int
-	Added          int
-	Updated        int
-	Deleted        int
-	Articles       int // articles in the index after the run
-	Problems       []corpus.Problem
-	Bytes          int64 // bytes of the files read
-	Duration       time.Duration
+	Generation     string           `json:"generation"`
+	Rebuilt        bool             `json:"rebuilt"`
+	Files          int              `json:"files"`      // bulletin files in the corpus
+	FilesRead      int              `json:"files_read"` // files parsed (new or changed)
+	FilesUnchanged int              `json:"files_unchanged"`
+	FilesRemoved   int              `json:"files_removed"`
+	FilesSkipped   int              `json:"files_skipped"`
+	Added          int              `json:"added"`
+	Updated        int              `json:"updated"`
+	Deleted        int              `json:"deleted"`
+	Articles       int              `json:"articles"` // articles in the index after the run
+	Problems       []corpus.Problem `json:"problems"`
+	Bytes          int64            `json:"bytes"` // bytes of the files read
+	Duration       time.Duration    `json:"duration_ns"`
 }
 
 // MBPerSecond is the reading throughput of the run.

@@ -121,3 +121,43 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAdminReindex starts serve on a corpus with an admin token, adds a
+// bulletin and asks the server to reindex: the new article is served at
+// once, and a request without the token is refused.
+func TestAdminReindex(t *testing.T) {
+	t.Setenv(EnvAdminToken, "test-token")
+	corpusDir := t.TempDir()
+	writeFile(t, filepath.Join(corpusDir, "2024-01-02-p1.txt"), "---\npaper: 测试报\ndate: 2024-01-02\npage: 1\n---\n\n# 双辽市冬季冰雪节开幕\n\n本报记者 周明\n\n1月2日，双辽市冬季冰雪节开幕。\n")
+	base := startServe(t, "--corpus", corpusDir, "--index", filepath.Join(t.TempDir(), "idx"), "--poll", "1h")
+	post := func(token string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, base+"admin/reindex", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	writeFile(t, filepath.Join(corpusDir, "2024-01-03-p1.txt"), "---\npaper: 测试报\ndate: 2024-01-03\npage: 1\n---\n\n# 梨树县雪乡样例游开幕\n\n本报记者 周明\n\n1月3日，梨树县雪乡样例游开幕。\n")
+	if status, _ := post("wrong"); status != http.StatusUnauthorized {
+		t.Errorf("reindex with a wrong token: %d, want 401", status)
+	}
+	status, body := post("test-token")
+	if status != 200 || !strings.Contains(body, `"added":1`) {
+		t.Fatalf("reindex: %d %s", status, body)
+	}
+	// The server switched at once (the poll is an hour away).
+	_, got := httpGet(t, base+"api/v1/search?q="+url.QueryEscape("雪乡样例游"))
+	if !strings.Contains(string(got), `"total":1`) {
+		t.Errorf("after reindex: %s", got)
+	}
+	_, metrics := httpGet(t, base+"metrics")
+	if !strings.Contains(string(metrics), "newsarchive_last_reindex_success 1") {
+		t.Errorf("metrics do not record the reindex")
+	}
+}
