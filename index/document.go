@@ -38,6 +38,9 @@ func document(a *corpus.Article) (map[string]any, error) {
 		FieldRecord:     string(rec),
 		FieldID:         a.ID,
 	}
+	if pairs := countyTopics(a); len(pairs) > 0 {
+		d[FieldCountyTopic] = pairs
+	}
 	if a.Date != "" {
 		d[FieldDate] = a.Date
 	}
@@ -45,4 +48,18 @@ func document(a *corpus.Article) (map[string]any, error) {
 		d[FieldMonth] = a.Date[:len("2006-01")]
 	}
 	return d, nil
+}
+
+// CountyTopicSep separates the county from the topic in FieldCountyTopic.
+const CountyTopicSep = "\x1f"
+
+// countyTopics returns an article's county and topic pairs.
+func countyTopics(a *corpus.Article) []string {
+	var pairs []string
+	for _, c := range a.Counties {
+		for _, t := range a.Topics {
+			pairs = append(pairs, c+CountyTopicSep+t)
+		}
+	}
+	return pairs
 }

@@ -32,6 +32,10 @@ const (
 	// FieldID repeats the article id with doc values: sorting ties by it
 	// reads a doc value, where Bleve's _id reads every hit's stored fields.
 	FieldID = "id"
+	// FieldCountyTopic holds every county and topic pair of an article
+	// ("梨树县" + CountyTopicSep + "农业农村"), so that one facet gives a
+	// county × topic table.
+	FieldCountyTopic = "county_topic"
 	// FieldRecord stores the whole record as JSON; it is not indexed.
 	FieldRecord = "record"
 )
@@ -87,7 +91,7 @@ func NewMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(FieldBody, words())
 	doc.AddFieldMappingsAt(FieldHeadBigram, chars())
 	doc.AddFieldMappingsAt(FieldBodyBigram, chars())
-	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth, FieldID} {
+	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth, FieldID, FieldCountyTopic} {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	doc.AddFieldMappingsAt(FieldDate, date)

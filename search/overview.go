@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -97,4 +98,37 @@ func (s *Searcher) dateRange(ctx context.Context) (first, last string, err error
 		}
 	}
 	return first, last, nil
+}
+
+// CountyTopic counts the articles matching a request's query and its
+// author, paper and date filters (not its county and topic filters) per
+// county and topic: counts[county][topic]. One facet over the index's
+// county × topic pairs gives the whole table.
+func (s *Searcher) CountyTopic(ctx context.Context, r Request) (map[string]map[string]int, error) {
+	r.Counties, r.Topics = nil, nil
+	r.Page, r.Size, r.After, r.Sort = 0, 0, "", ""
+	p, err := s.plan(r)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(p.query(""), 0, 0, false)
+	req.AddFacet("pairs", bleve.NewFacetRequest(index.FieldCountyTopic, 100_000))
+	res, err := s.Index.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("county × topic: %w", err)
+	}
+	counts := map[string]map[string]int{}
+	if fr := res.Facets["pairs"]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			county, topic, ok := strings.Cut(t.Term, index.CountyTopicSep)
+			if !ok {
+				continue
+			}
+			if counts[county] == nil {
+				counts[county] = map[string]int{}
+			}
+			counts[county][topic] = t.Count
+		}
+	}
+	return counts, nil
 }

@@ -634,3 +634,41 @@ func TestOverview(t *testing.T) {
 		t.Errorf("last date %q: %v", o.LastDate, err)
 	}
 }
+
+func TestCountyTopicAgainstScan(t *testing.T) {
+	fx := searchtest.Get(t)
+	counts, err := fx.Searcher.CountyTopic(context.Background(), search.Request{Query: `"县"`, Counties: []string{"伊通"}, From: "2022-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{}
+	for _, a := range fx.Articles {
+		if a.Date < "2022-01-01" || !(contains(head(&a), "县") || contains(a.Body, "县")) {
+			continue
+		}
+		for _, c := range a.Counties {
+			for _, tp := range a.Topics {
+				if want[c] == nil {
+					want[c] = map[string]int{}
+				}
+				want[c][tp]++
+			}
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("the scan finds %d counties: the test tests little", len(want))
+	}
+	for c, row := range want {
+		for tp, n := range row {
+			if counts[c][tp] != n {
+				t.Errorf("%s × %s: %d, scan %d", c, tp, counts[c][tp], n)
+			}
+		}
+		if len(counts[c]) != len(row) {
+			t.Errorf("%s: %d topics, scan %d", c, len(counts[c]), len(row))
+		}
+	}
+	if len(counts) != len(want) {
+		t.Errorf("%d counties, scan %d (the county filter must be ignored)", len(counts), len(want))
+	}
+}

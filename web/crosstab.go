@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/url"
-	"sync"
 
 	"newsarchive/search"
 )
@@ -14,11 +13,11 @@ import (
 // facets of those filters), so that the table still compares counties and
 // topics once one is ticked; ticked rows and columns are marked.
 //
-// It is computed with the public search API: one search without the
-// county and topic filters gives the rows (its county facet) and the
-// columns (its topic facet), and one search per row, restricted to that
-// county, gives the row's cells (its topic facet). An article may carry
-// several topics, so a row's cells can add up to more than its total.
+// One search without the county and topic filters gives the rows (its
+// county facet) and the columns (its topic facet); the cells come from one
+// facet over the index's county × topic pairs (Searcher.CountyTopic). An
+// article may carry several topics, so a row's cells can add up to more
+// than its total.
 
 // crossMaxRows is the most counties the table shows (the largest first).
 const crossMaxRows = 15
@@ -114,31 +113,16 @@ func (srv *Server) crossTable(ctx context.Context, st state, r search.Request, r
 	}
 	t.All = row("", int(baseRes.Total), topics)
 
-	t.Rows = make([]crossRow, len(counties))
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs error
-	)
-	for i, cv := range counties {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rr := base
-			rr.Counties = []string{cv.Value}
-			out, err := s.Search(ctx, rr)
-			if err != nil {
-				mu.Lock()
-				errs = err
-				mu.Unlock()
-				return
-			}
-			t.Rows[i] = row(cv.Value, int(out.Total), out.Facets.Topic)
-		}()
+	cells, err := s.CountyTopic(ctx, base)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	if errs != nil {
-		return nil, errs
+	for _, cv := range counties {
+		var byTopic []search.FacetValue
+		for topic, n := range cells[cv.Value] {
+			byTopic = append(byTopic, search.FacetValue{Value: topic, Count: n})
+		}
+		t.Rows = append(t.Rows, row(cv.Value, cv.Count, byTopic))
 	}
 	return t, nil
 }
