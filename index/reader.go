@@ -34,21 +34,31 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.OpenUsing(gen, map[string]interface{}{"read_only": true})
+	idx, err := openGeneration(gen)
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
+	}
+	return &Index{Dir: dir, Generation: gen, Index: idx}, nil
+}
+
+// openGeneration opens a generation read-only and checks that it has this
+// program's schema version.
+func openGeneration(gen string) (bleve.Index, error) {
+	idx, err := bleve.OpenUsing(gen, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return nil, err
 	}
 	schema, err := idx.GetInternal(keySchema)
 	if err != nil {
 		idx.Close()
-		return nil, fmt.Errorf("open index %q: %w", gen, err)
+		return nil, err
 	}
 	if string(schema) != SchemaVersion {
 		idx.Close()
-		return nil, fmt.Errorf("open index %q: %w: it has version %q, this program reads %q; run \"newsarchive index\" on it to rebuild it",
-			dir, ErrSchema, schema, SchemaVersion)
+		return nil, fmt.Errorf("%w: it has version %q, this program reads %q; run \"newsarchive index\" on it to rebuild it",
+			ErrSchema, schema, SchemaVersion)
 	}
-	return &Index{Dir: dir, Generation: gen, Index: idx}, nil
+	return idx, nil
 }
 
 // Name is the generation's name.

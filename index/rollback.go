@@ -3,8 +3,6 @@ package index
 import (
 	"fmt"
 	"path/filepath"
-
-	"github.com/blevesearch/bleve/v2"
 )
 
 // Rollback makes an earlier complete generation current again: to names
@@ -59,29 +57,13 @@ func Rollback(dir, to string) (string, error) {
 			return target.Path, nil
 		}
 	}
-	if err := checkSchema(target.Path); err != nil {
+	idx, err := openGeneration(target.Path)
+	if err != nil {
 		return "", fmt.Errorf("rollback to %s: %w", target.Name, err)
 	}
+	idx.Close()
 	if err := switchTo(dir, target.Path); err != nil {
 		return "", fmt.Errorf("rollback to %s: %w", target.Name, err)
 	}
 	return target.Path, nil
-}
-
-// checkSchema reports an error unless the generation at path opens and has
-// this program's schema version.
-func checkSchema(path string) error {
-	idx, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
-	schema, err := idx.GetInternal(keySchema)
-	if err != nil {
-		return err
-	}
-	if string(schema) != SchemaVersion {
-		return fmt.Errorf("%w: it has version %q, this program reads %q", ErrSchema, schema, SchemaVersion)
-	}
-	return nil
 }
