@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"newsarchive/corpus"
 )
@@ -25,6 +24,8 @@ type Index struct {
 	Dir        string // the index directory
 	Generation string // the generation's directory
 	bleve.Index
+
+	snap *snapshot
 }
 
 // Open opens the current generation of the index directory dir for
@@ -38,7 +39,20 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
-	return &Index{Dir: dir, Generation: gen, Index: idx}, nil
+	snap, err := openSnapshot(context.Background(), idx)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index %q: %w", gen, err)
+	}
+	return &Index{Dir: dir, Generation: gen, Index: idx, snap: snap}, nil
+}
+
+// Close closes the generation.
+func (x *Index) Close() error {
+	if x.snap != nil {
+		x.snap.reader.Close()
+	}
+	return x.Index.Close()
 }
 
 // openGeneration opens a generation read-only and checks that it has this
@@ -66,16 +80,18 @@ func (x *Index) Name() string { return filepath.Base(x.Generation) }
 
 // Record returns the stored record of an article.
 func (x *Index) Record(ctx context.Context, id string) (corpus.Article, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{FieldRecord}
-	res, err := x.SearchInContext(ctx, req)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return corpus.Article{}, fmt.Errorf("read article %s: %w", id, err)
 	}
-	if len(res.Hits) == 0 {
+	d, ok := x.snap.columns.Doc(id)
+	if !ok {
 		return corpus.Article{}, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	return DecodeRecord(res.Hits[0].Fields)
+	a, err := x.RecordAt(d)
+	if err != nil {
+		return a, fmt.Errorf("read article %s: %w", id, err)
+	}
+	return a, nil
 }
 
 // DecodeRecord reads the record stored in a hit's fields (the search must
@@ -86,7 +102,12 @@ func DecodeRecord(fields map[string]interface{}) (corpus.Article, error) {
 	if !ok {
 		return a, errors.New("hit has no stored record")
 	}
-	if err := json.Unmarshal([]byte(s), &a); err != nil {
+	return decodeRecord([]byte(s))
+}
+
+func decodeRecord(raw []byte) (corpus.Article, error) {
+	var a corpus.Article
+	if err := json.Unmarshal(raw, &a); err != nil {
 		return a, fmt.Errorf("decode stored record: %w", err)
 	}
 	return a, nil

@@ -35,6 +35,15 @@ func newStoredReader(r bleveindex.IndexReader) *storedReader {
 	return sr
 }
 
+// docs returns one past the largest document number.
+func (sr *storedReader) docs() uint32 {
+	if len(sr.segments) == 0 {
+		return 0
+	}
+	last := len(sr.segments) - 1
+	return uint32(sr.offsets[last] + sr.segments[last].Count())
+}
+
 // record appends the stored record of the document with internal id to
 // buf; it reports false when there is none.
 func (sr *storedReader) record(id bleveindex.IndexInternalID, buf []byte) ([]byte, bool) {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
+	"newsarchive/index"
 )
 
 // A cursor marks a place in a result list: the sort values of the last hit
@@ -17,24 +17,13 @@ type cursor struct {
 	Values []string `json:"v"`
 }
 
-// sortValues are a hit's values in the plan's sort order, as Bleve's
-// SearchAfter wants them.
-func (p *plan) sortValues(h *bsearch.DocumentMatch) []string {
-	switch p.sort {
-	case SortNewest, SortOldest:
-		date := ""
-		if len(h.DecodedSort) > 0 {
-			date = h.DecodedSort[0]
-		}
-		return []string{date, h.ID}
-	default:
-		return []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
+// cursor encodes the place after collected document sd.
+func (p *plan) cursor(sd scoredDoc, cols *index.Columns) string {
+	id := ""
+	if sd.id >= 0 && sd.id < int64(len(cols.ID.Values)) {
+		id = cols.ID.Values[sd.id]
 	}
-}
-
-// cursor encodes the place after hit h.
-func (p *plan) cursor(h *bsearch.DocumentMatch) string {
-	b, _ := json.Marshal(cursor{Sort: p.sort, Values: p.sortValues(h)})
+	b, _ := json.Marshal(cursor{Sort: p.sort, Values: []string{p.sortValue(sd), id}})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -57,8 +46,8 @@ func decodeCursor(c, s string) ([]string, error) {
 		if _, err := strconv.ParseFloat(cur.Values[0], 64); err != nil {
 			return nil, bad
 		}
-	default:
-		if _, err := time.Parse(time.RFC3339Nano, cur.Values[0]); err != nil {
+	default: // a date, or "" for an article without one
+		if _, err := time.Parse(time.RFC3339Nano, cur.Values[0]); err != nil && cur.Values[0] != "" {
 			return nil, bad
 		}
 	}

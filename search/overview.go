@@ -3,9 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
+	"time"
 
 	"newsarchive/index"
 )
@@ -28,21 +28,22 @@ type Overview struct {
 // Overview counts the archive. Counties and topics the gazetteer and
 // taxonomy know but no article carries are listed with a count of 0.
 func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	for _, f := range facetList {
-		req.AddFacet(f.name, bleve.NewFacetRequest(f.field, max(f.size, 200)))
+	specs := make([]facetSpec, len(facetList))
+	for i, f := range facetList {
+		f.size = max(f.size, 200)
+		specs[i] = f
 	}
-	res, err := s.Index.SearchInContext(ctx, req)
+	c, err := s.collect(ctx, &plan{sort: SortRelevance}, collectOptions{facets: specs})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
 	o := &Overview{
-		Articles:   res.Total,
-		Counties:   facetValues(res.Facets["county"], false),
-		Topics:     facetValues(res.Facets["topic"], false),
-		Papers:     facetValues(res.Facets["paper"], false),
-		Authors:    facetValues(res.Facets["author"], false),
-		Months:     facetValues(res.Facets["date"], true),
+		Articles:   c.total,
+		Counties:   c.facets["county"],
+		Topics:     c.facets["topic"],
+		Papers:     c.facets["paper"],
+		Authors:    c.facets["author"],
+		Months:     c.facets["date"],
 		Generation: s.Index.Name(),
 	}
 	if s.Tagger != nil && s.Tagger.Gazetteer != nil {
@@ -51,9 +52,7 @@ func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
 	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
 		o.Topics = withZeros(o.Topics, s.Tagger.Taxonomy.Labels())
 	}
-	if o.FirstDate, o.LastDate, err = s.dateRange(ctx); err != nil {
-		return nil, err
-	}
+	o.FirstDate, o.LastDate = s.dateRange()
 	return o, nil
 }
 
@@ -71,33 +70,20 @@ func withZeros(counts []FacetValue, all []string) []FacetValue {
 	return counts
 }
 
-// dateRange returns the first and last dates in the archive.
-func (s *Searcher) dateRange(ctx context.Context) (first, last string, err error) {
-	for _, desc := range []bool{false, true} {
-		p := &plan{sort: SortOldest}
-		if desc {
-			p.sort = SortNewest
-		}
-		req := p.request(dateQuery(minDate, maxDate), 1)
-		req.Fields = []string{index.FieldRecord}
-		res, err := s.Index.SearchInContext(ctx, req)
-		if err != nil {
-			return "", "", fmt.Errorf("date range: %w", err)
-		}
-		if len(res.Hits) == 0 {
-			return "", "", nil
-		}
-		a, err := index.DecodeRecord(res.Hits[0].Fields)
-		if err != nil {
-			return "", "", err
-		}
-		if desc {
-			last = a.Date
-		} else {
-			first = a.Date
+// dateRange returns the first and last dates in the archive, "" for none.
+func (s *Searcher) dateRange() (first, last string) {
+	cols := s.Index.Columns()
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for d := range cols.Docs {
+		if date := cols.Date[d]; date != index.NoDate && cols.Live(d) {
+			lo, hi = min(lo, date), max(hi, date)
 		}
 	}
-	return first, last, nil
+	if hi == math.MinInt64 {
+		return "", ""
+	}
+	day := func(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02") }
+	return day(lo), day(hi)
 }
 
 // CountyTopic counts the articles matching a request's query and its
@@ -111,24 +97,21 @@ func (s *Searcher) CountyTopic(ctx context.Context, r Request) (map[string]map[s
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(p.query(""), 0, 0, false)
-	req.AddFacet("pairs", bleve.NewFacetRequest(index.FieldCountyTopic, 100_000))
-	res, err := s.Index.SearchInContext(ctx, req)
+	const pairs = "pairs"
+	c, err := s.collect(ctx, p, collectOptions{facets: []facetSpec{{name: pairs, field: index.FieldCountyTopic, size: math.MaxInt, byValue: true}}})
 	if err != nil {
 		return nil, fmt.Errorf("county × topic: %w", err)
 	}
 	counts := map[string]map[string]int{}
-	if fr := res.Facets["pairs"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			county, topic, ok := strings.Cut(t.Term, index.CountyTopicSep)
-			if !ok {
-				continue
-			}
-			if counts[county] == nil {
-				counts[county] = map[string]int{}
-			}
-			counts[county][topic] = t.Count
+	for _, v := range c.facets[pairs] {
+		county, topic, ok := strings.Cut(v.Value, index.CountyTopicSep)
+		if !ok {
+			continue
 		}
+		if counts[county] == nil {
+			counts[county] = map[string]int{}
+		}
+		counts[county][topic] = v.Count
 	}
 	return counts, nil
 }

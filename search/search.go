@@ -10,13 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"newsarchive/corpus"
@@ -133,26 +130,20 @@ type Searcher struct {
 	Tagger *corpus.Tagger // resolves county and topic names; nil accepts names as given
 }
 
-// facet describes one facet: its name in Facets, the index field it
-// counts, and how many values to return.
-type facet struct {
-	name  string
-	field string
-	size  int
-}
-
-var facetList = []facet{
-	{"county", index.FieldCounties, 200},
-	{"topic", index.FieldTopics, 200},
-	{"author", index.FieldAuthors, 30},
-	{"paper", index.FieldPaper, 50},
-	{"date", index.FieldMonth, 100_000},
+// facetList are the facets of a search response. A facet's name is also
+// the name of its filter.
+var facetList = []facetSpec{
+	{name: "county", field: index.FieldCounties, size: 200},
+	{name: "topic", field: index.FieldTopics, size: 200},
+	{name: "author", field: index.FieldAuthors, size: 30},
+	{name: "paper", field: index.FieldPaper, size: 50},
+	{name: "date", field: index.FieldMonth, size: 100_000, byValue: true},
 }
 
 // plan is a request made ready to run.
 type plan struct {
-	text    query.Query            // from the query string; nil for none
-	filters map[string]query.Query // by facet name
+	text    query.Query        // from the query string; nil for none
+	filters map[string]*filter // by facet name
 	marks   []mark
 	sort    string
 	from    int
@@ -170,80 +161,32 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if err := ctx.Err(); err != nil { // the deadline passed while waiting
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	req := p.request(p.query(""), p.size)
-	req.From = p.from
-	req.Fields = []string{index.FieldRecord}
-	var disjunctive []facet
-	for _, f := range facetList {
-		if p.filters[f.name] == nil {
-			req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-		} else {
-			disjunctive = append(disjunctive, f)
-		}
-	}
-
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		results = map[string]*bleve.SearchResult{}
-		errs    []error
-	)
-	for _, f := range disjunctive {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fr := bleve.NewSearchRequestOptions(p.query(f.name), 0, 0, false)
-			fr.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-			res, err := s.Index.SearchInContext(ctx, fr)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("facet %s: %w", f.name, err))
-				return
-			}
-			results[f.name] = res
-		}()
-	}
-	res, err := s.Index.SearchInContext(ctx, req)
-	wg.Wait()
-	if err == nil {
-		// Bleve checks the context every so many hits: a small result can
-		// finish past the deadline without noticing.
-		err = ctx.Err()
-	}
+	c, err := s.collect(ctx, p, collectOptions{hits: p.from + p.size, facets: facetList})
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	results[""] = res
-
 	out := &Response{
 		Query: r.Query,
-		Total: res.Total,
+		Total: c.total,
 		Page:  p.from/p.size + 1,
 		Size:  p.size,
-		Hits:  make([]Hit, 0, len(res.Hits)),
+		Hits:  make([]Hit, 0, p.size),
 	}
 	hl := s.highlighter(p.marks)
-	for _, h := range res.Hits {
-		a, err := index.DecodeRecord(h.Fields)
+	page := c.hits[min(p.from, len(c.hits)):]
+	for _, sd := range page {
+		h, err := s.hit(sd, hl)
 		if err != nil {
-			return nil, fmt.Errorf("hit %s: %w", h.ID, err)
+			return nil, err
 		}
-		out.Hits = append(out.Hits, newHit(a, h.Score, hl))
+		out.Hits = append(out.Hits, h)
 	}
-	if uint64(p.from+len(res.Hits)) < res.Total && len(res.Hits) > 0 {
-		c := p.cursor(res.Hits[len(res.Hits)-1])
-		out.Next = &c
+	if len(page) > 0 && uint64(p.from+len(page)) < c.eligible {
+		cur := p.cursor(page[len(page)-1], s.Index.Columns())
+		out.Next = &cur
 	}
 	for _, f := range facetList {
-		fr := results[""]
-		if p.filters[f.name] != nil {
-			fr = results[f.name]
-		}
-		out.Facets.set(f.name, facetValues(fr.Facets[f.name], f.name == "date"))
+		out.Facets.set(f.name, c.facets[f.name])
 	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
@@ -265,33 +208,21 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 		return err
 	}
 	hl := s.highlighter(p.marks)
-	const pageSize = 500
-	q := p.query("")
-	var after []string
-	for n := 0; n < limit; {
-		req := p.request(q, min(pageSize, limit-n))
-		req.Fields = []string{index.FieldRecord}
-		if after != nil {
-			req.SearchAfter = after
+	c, err := s.collect(ctx, p, collectOptions{hits: limit})
+	if err != nil {
+		return err
+	}
+	for i, sd := range c.hits {
+		if i%100 == 0 && ctx.Err() != nil {
+			return fmt.Errorf("search: %w", ctx.Err())
 		}
-		res, err := s.Index.SearchInContext(ctx, req)
+		h, err := s.hit(sd, hl)
 		if err != nil {
-			return fmt.Errorf("search: %w", err)
+			return err
 		}
-		for _, h := range res.Hits {
-			a, err := index.DecodeRecord(h.Fields)
-			if err != nil {
-				return fmt.Errorf("hit %s: %w", h.ID, err)
-			}
-			if err := fn(newHit(a, h.Score, hl)); err != nil {
-				return err
-			}
+		if err := fn(h); err != nil {
+			return err
 		}
-		n += len(res.Hits)
-		if len(res.Hits) < req.Size {
-			return nil
-		}
-		after = p.sortValues(res.Hits[len(res.Hits)-1])
 	}
 	return nil
 }
@@ -352,32 +283,9 @@ func (f *Facets) set(name string, v []FacetValue) {
 	}
 }
 
-func facetValues(fr *bsearch.FacetResult, byValue bool) []FacetValue {
-	out := []FacetValue{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		if t.Term != "" { // an unknown paper or date is not a value
-			out = append(out, FacetValue{Value: t.Term, Count: t.Count})
-		}
-	}
-	if byValue {
-		sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	} else {
-		sort.SliceStable(out, func(i, j int) bool {
-			if out[i].Count != out[j].Count {
-				return out[i].Count > out[j].Count
-			}
-			return out[i].Value < out[j].Value
-		})
-	}
-	return out
-}
-
 // plan checks a request and builds its queries.
 func (s *Searcher) plan(r Request) (*plan, error) {
-	p := &plan{filters: map[string]query.Query{}}
+	p := &plan{filters: map[string]*filter{}}
 	n, err := parseQuery(r.Query)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
@@ -389,46 +297,44 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		}
 		p.marks = c.marks
 	}
-	add := func(name string, values []string, build func(string) (query.Query, error)) error {
-		var any []query.Query
+	cols := s.Index.Columns()
+	add := func(name, field string, values []string, canonical func(string) (string, error)) error {
+		var names []string
 		for _, v := range values {
 			v = strings.TrimSpace(v)
 			if v == "" {
 				continue
 			}
-			q, err := build(v)
+			c, err := canonical(v)
 			if err != nil {
 				return err
 			}
-			any = append(any, q)
+			names = append(names, c)
 		}
-		switch len(any) {
-		case 0:
-		case 1:
-			p.filters[name] = any[0]
-		default:
-			p.filters[name] = bleve.NewDisjunctionQuery(any...)
+		if len(names) > 0 {
+			p.filters[name] = newValueFilter(cols.Column(field), names)
 		}
 		return nil
 	}
-	if err := add("county", r.Counties, s.countyQuery); err != nil {
+	asGiven := func(v string) (string, error) { return v, nil }
+	if err := add("county", index.FieldCounties, r.Counties, s.canonicalCounty); err != nil {
 		return nil, err
 	}
-	if err := add("topic", r.Topics, s.topicQuery); err != nil {
+	if err := add("topic", index.FieldTopics, r.Topics, s.canonicalTopic); err != nil {
 		return nil, err
 	}
-	if err := add("author", r.Authors, keywordQuery(index.FieldAuthors)); err != nil {
+	if err := add("author", index.FieldAuthors, r.Authors, asGiven); err != nil {
 		return nil, err
 	}
-	if err := add("paper", r.Papers, keywordQuery(index.FieldPaper)); err != nil {
+	if err := add("paper", index.FieldPaper, r.Papers, asGiven); err != nil {
 		return nil, err
 	}
 	if r.From != "" || r.To != "" {
-		q, err := dateRange(r.From, r.To)
+		f, err := dateRange(r.From, r.To)
 		if err != nil {
 			return nil, err
 		}
-		p.filters["date"] = q
+		p.filters["date"] = f
 	}
 
 	switch r.Sort {
@@ -468,83 +374,44 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 	return p, nil
 }
 
-// query is the request's query without the filter of facet except ("" for
-// none).
-func (p *plan) query(except string) query.Query {
-	var filters []query.Query
-	for _, f := range facetList {
-		if q := p.filters[f.name]; q != nil && f.name != except {
-			filters = append(filters, q)
-		}
+// canonicalCounty returns the gazetteer's name of a county or alias.
+func (s *Searcher) canonicalCounty(name string) (string, error) {
+	if s.Tagger == nil || s.Tagger.Gazetteer == nil {
+		return name, nil
 	}
-	if p.text == nil && len(filters) == 0 {
-		return bleve.NewMatchAllQuery()
+	c, ok := s.Tagger.Gazetteer.Canonical(name)
+	if !ok {
+		return "", badRequest("unknown county %q", name)
 	}
-	b := bleve.NewBooleanQuery()
-	if p.text != nil {
-		b.AddMust(p.text)
-	}
-	switch len(filters) {
-	case 0:
-	case 1:
-		b.AddFilter(filters[0])
-	default:
-		b.AddFilter(bleve.NewConjunctionQuery(filters...))
-	}
-	return b
+	return c, nil
 }
 
-// request is a search request for q in the plan's order.
-func (p *plan) request(q query.Query, size int) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(q, size, 0, false)
-	// Ties are broken by article id, read from its doc values (Bleve's
-	// _id would read every hit's stored fields), so that the order is
-	// total and a cursor continues exactly where a page ended.
-	byID := &bsearch.SortField{Field: index.FieldID, Type: bsearch.SortFieldAsString}
-	switch p.sort {
-	case SortNewest:
-		req.SortByCustom(bsearch.SortOrder{
-			&bsearch.SortField{Field: index.FieldDate, Type: bsearch.SortFieldAsDate, Desc: true, Missing: bsearch.SortFieldMissingLast},
-			byID,
-		})
-	case SortOldest:
-		req.SortByCustom(bsearch.SortOrder{
-			&bsearch.SortField{Field: index.FieldDate, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast},
-			byID,
-		})
-	default:
-		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byID})
+// canonicalTopic returns the taxonomy's label of a topic or alias.
+func (s *Searcher) canonicalTopic(name string) (string, error) {
+	if s.Tagger == nil || s.Tagger.Taxonomy == nil {
+		return name, nil
 	}
-	if p.after != nil {
-		req.SearchAfter = p.after
+	c, ok := s.Tagger.Taxonomy.Canonical(name)
+	if !ok {
+		return "", badRequest("unknown topic %q (topics: %s)", name, strings.Join(s.Tagger.Taxonomy.Labels(), ", "))
 	}
-	return req
+	return c, nil
 }
 
 func (s *Searcher) countyQuery(name string) (query.Query, error) {
-	c := name
-	if s.Tagger != nil && s.Tagger.Gazetteer != nil {
-		var ok bool
-		if c, ok = s.Tagger.Gazetteer.Canonical(name); !ok {
-			return nil, badRequest("unknown county %q", name)
-		}
+	c, err := s.canonicalCounty(name)
+	if err != nil {
+		return nil, err
 	}
-	q := bleve.NewTermQuery(c)
-	q.SetField(index.FieldCounties)
-	return q, nil
+	return keywordQuery(index.FieldCounties)(c)
 }
 
 func (s *Searcher) topicQuery(name string) (query.Query, error) {
-	c := name
-	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
-		var ok bool
-		if c, ok = s.Tagger.Taxonomy.Canonical(name); !ok {
-			return nil, badRequest("unknown topic %q (topics: %s)", name, strings.Join(s.Tagger.Taxonomy.Labels(), ", "))
-		}
+	c, err := s.canonicalTopic(name)
+	if err != nil {
+		return nil, err
 	}
-	q := bleve.NewTermQuery(c)
-	q.SetField(index.FieldTopics)
-	return q, nil
+	return keywordQuery(index.FieldTopics)(c)
 }
 
 func keywordQuery(field string) func(string) (query.Query, error) {
@@ -556,7 +423,7 @@ func keywordQuery(field string) func(string) (query.Query, error) {
 }
 
 // dateRange is the filter of the from and to parameters.
-func dateRange(from, to string) (query.Query, error) {
+func dateRange(from, to string) (*filter, error) {
 	parse := func(name, s string) (time.Time, error) {
 		if s == "" {
 			return time.Time{}, nil
@@ -581,7 +448,7 @@ func dateRange(from, to string) (query.Query, error) {
 	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
 		return nil, badRequest("from %s is after to %s", from, to)
 	}
-	return dateQuery(f, t), nil
+	return newDateFilter(f, t), nil
 }
 
 // The widest date range an archive holds.

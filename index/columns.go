@@ -1,0 +1,261 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/numeric"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// NoOrdinal marks a document without a value in a column (or a deleted
+// document in the id column).
+const NoOrdinal = math.MaxUint32
+
+// NoDate is the date of a document that has none.
+const NoDate = math.MinInt64
+
+// Columns hold, in memory, the keyword and date values of every document
+// of an open generation, by internal document number. They make facets,
+// filters and sorts array lookups: Bleve would decode every hit's doc
+// values, and its facet builders count strings in maps.
+//
+// They are built once when a generation is opened, from the term
+// dictionaries and postings of the keyword fields (a generation is
+// read-only, so the document numbers never change).
+type Columns struct {
+	// Docs is one past the largest document number.
+	Docs uint32
+	// ID is the article id column. Its values are sorted, so comparing
+	// two documents' ordinals compares their ids; a deleted document
+	// has NoOrdinal.
+	ID *Column
+	// idDocs is the document of each id ordinal.
+	idDocs []uint32
+	// Date is each document's date in Unix nanoseconds, NoDate for none.
+	Date []int64
+
+	keyword map[string]*Column
+}
+
+// Column is one keyword field: its distinct values in byte order, and
+// each document's values as ordinals into them.
+type Column struct {
+	Values []string
+	start  []uint32 // document d's ordinals are ords[start[d]:start[d+1]]
+	ords   []uint32
+}
+
+// Ordinals returns the ordinals of document d's values; the slice must
+// not be changed.
+func (c *Column) Ordinals(d uint32) []uint32 {
+	return c.ords[c.start[d]:c.start[d+1]]
+}
+
+// First returns the ordinal of document d's first value, NoOrdinal when
+// it has none.
+func (c *Column) First(d uint32) uint32 {
+	if c.start[d] == c.start[d+1] {
+		return NoOrdinal
+	}
+	return c.ords[c.start[d]]
+}
+
+// Ordinal returns the ordinal of a value, false when no document has it.
+func (c *Column) Ordinal(value string) (uint32, bool) {
+	i, ok := slices.BinarySearch(c.Values, value)
+	return uint32(i), ok
+}
+
+// Column returns the column of a keyword field (FieldCounties,
+// FieldTopics, FieldAuthors, FieldPaper, FieldMonth, FieldCountyTopic,
+// FieldKind), nil for another field.
+func (c *Columns) Column(field string) *Column { return c.keyword[field] }
+
+// Live reports whether document d is an article of the generation (not
+// deleted, not past the end).
+func (c *Columns) Live(d uint32) bool {
+	return d < c.Docs && c.ID.First(d) != NoOrdinal
+}
+
+// columnFields are the keyword fields held as columns.
+var columnFields = []string{FieldID, FieldCounties, FieldTopics, FieldAuthors, FieldPaper, FieldMonth, FieldCountyTopic, FieldKind}
+
+// loadColumns reads the columns of the snapshot r, whose documents are
+// numbered below docs. Fields are read in parallel.
+func loadColumns(ctx context.Context, r bleveindex.IndexReader, docs uint32) (*Columns, error) {
+	c := &Columns{Docs: docs, keyword: map[string]*Column{}}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, f := range columnFields {
+		wg.Go(func() {
+			col, err := loadColumn(ctx, r, f, docs)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("column %s: %w", f, err))
+				return
+			}
+			c.keyword[f] = col
+		})
+	}
+	wg.Go(func() {
+		dates, err := loadDates(ctx, r, docs)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("column %s: %w", FieldDate, err))
+			return
+		}
+		c.Date = dates
+	})
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	c.ID = c.keyword[FieldID]
+	delete(c.keyword, FieldID)
+	c.idDocs = make([]uint32, len(c.ID.Values))
+	for d := range docs {
+		if o := c.ID.First(d); o != NoOrdinal {
+			c.idDocs[o] = d
+		}
+	}
+	return c, nil
+}
+
+// visitPostings calls fn with the number of every document holding term
+// in field.
+func visitPostings(ctx context.Context, r bleveindex.IndexReader, field, term string, fn func(doc uint32)) error {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return err
+	}
+	defer tfr.Close()
+	var tfd bleveindex.TermFieldDoc
+	for {
+		next, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return err
+		}
+		if next == nil {
+			return nil
+		}
+		fn(docNumber(next.ID))
+	}
+}
+
+// docNumber is the document number of a scorch internal id.
+func docNumber(id bleveindex.IndexInternalID) uint32 {
+	if len(id) != 8 {
+		return NoOrdinal
+	}
+	return uint32(binary.BigEndian.Uint64(id))
+}
+
+// loadColumn reads one keyword field: its terms in order, and for each the
+// documents holding it.
+func loadColumn(ctx context.Context, r bleveindex.IndexReader, field string, docs uint32) (*Column, error) {
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	col := &Column{start: make([]uint32, docs+1)}
+	type pair struct{ doc, ord uint32 }
+	var pairs []pair
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		ord := uint32(len(col.Values))
+		col.Values = append(col.Values, e.Term)
+		err = visitPostings(ctx, r, field, e.Term, func(d uint32) {
+			if d < docs {
+				pairs = append(pairs, pair{d, ord})
+				col.start[d+1]++
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Counting sort of the pairs by document; within a document the
+	// ordinals stay in value order.
+	for d := uint32(1); d <= docs; d++ {
+		col.start[d] += col.start[d-1]
+	}
+	col.ords = make([]uint32, len(pairs))
+	next := slices.Clone(col.start[:docs])
+	for _, p := range pairs {
+		col.ords[next[p.doc]] = p.ord
+		next[p.doc]++
+	}
+	return col, nil
+}
+
+// loadDates reads the date field: the full-precision terms (shift 0) of
+// its numeric encoding.
+func loadDates(ctx context.Context, r bleveindex.IndexReader, docs uint32) ([]int64, error) {
+	dates := make([]int64, docs)
+	for i := range dates {
+		dates[i] = NoDate
+	}
+	dict, err := r.FieldDict(FieldDate)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return dates, nil
+		}
+		pc := numeric.PrefixCoded(e.Term)
+		if shift, err := pc.Shift(); err != nil || shift != 0 {
+			continue
+		}
+		v, err := pc.Int64()
+		if err != nil {
+			continue
+		}
+		err = visitPostings(ctx, r, FieldDate, e.Term, func(d uint32) {
+			if d < docs {
+				dates[d] = v
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Doc returns the document number of an article id.
+func (c *Columns) Doc(id string) (uint32, bool) {
+	o, ok := c.ID.Ordinal(id)
+	if !ok {
+		return 0, false
+	}
+	return c.idDocs[o], true
+}
+
+// IDOrdinalAfter returns the smallest id ordinal whose id sorts after id:
+// documents with an ordinal at or above it come after id.
+func (c *Columns) IDOrdinalAfter(id string) uint32 {
+	return uint32(sort.SearchStrings(c.ID.Values, id+"\x00"))
+}

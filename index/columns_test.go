@@ -1,0 +1,181 @@
+package index
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/corpus"
+	"newsarchive/corpus/corpustest"
+)
+
+// columnsIndex builds an index of the real page and some xwlb files, then
+// updates it (one file removed, one added).
+func columnsIndex(t *testing.T) *Index {
+	t.Helper()
+	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
+	link := func(src, name string) {
+		if err := os.Symlink(src, filepath.Join(corpusDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link(corpustest.RealPage(t), "realpage.txt")
+	xwlb, err := corpus.FindFiles(corpustest.TestData(t, "xwlb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(xwlb); i += 40 {
+		link(xwlb[i].Path, filepath.Base(xwlb[i].Path))
+	}
+	update(t, corpusDir, indexDir, true)
+	if err := os.Remove(filepath.Join(corpusDir, filepath.Base(xwlb[0].Path))); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(corpusDir, "new.txt"), "---\npaper: 四平日报\ndate: 2024-05-06\n---\n### 梨树县黑土地保护\n\n本报记者 张三\n\n梨树县推进黑土地保护。\n")
+	sum := update(t, corpusDir, indexDir, false)
+	if sum.Deleted == 0 || sum.Added == 0 {
+		t.Fatalf("update deleted %d, added %d articles; want some of both", sum.Deleted, sum.Added)
+	}
+	return openIndex(t, indexDir)
+}
+
+func TestColumnsHoldEveryRecordsValues(t *testing.T) {
+	idx := columnsIndex(t)
+	cols := idx.Columns()
+	n, err := idx.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := 0
+	deleted := 0
+	for d := range cols.Docs {
+		if !cols.Live(d) {
+			deleted++
+			continue
+		}
+		live++
+		a, err := idx.RecordAt(d)
+		if err != nil {
+			t.Fatalf("doc %d: %v", d, err)
+		}
+		values := func(field string) []string {
+			var out []string
+			c := cols.Column(field)
+			for _, o := range c.Ordinals(d) {
+				out = append(out, c.Values[o])
+			}
+			return out
+		}
+		sorted := func(s []string) []string {
+			s = slices.Clone(s)
+			slices.Sort(s)
+			return slices.Compact(s)
+		}
+		one := func(s string) []string {
+			if s == "" {
+				return nil
+			}
+			return []string{s}
+		}
+		month := ""
+		if len(a.Date) >= 7 {
+			month = a.Date[:7]
+		}
+		for _, c := range []struct {
+			field string
+			want  []string
+		}{
+			{FieldCounties, sorted(a.Counties)},
+			{FieldTopics, sorted(a.Topics)},
+			{FieldAuthors, sorted(a.Authors)},
+			{FieldPaper, []string{a.Paper}}, // an unknown paper is the value "",
+			{FieldKind, one(a.Kind)},
+			{FieldMonth, one(month)},
+			{FieldCountyTopic, sorted(countyTopics(&a))},
+		} {
+			if got := values(c.field); !slices.Equal(got, c.want) {
+				t.Errorf("doc %d (%s) %s = %q, record has %q", d, a.ID, c.field, got, c.want)
+			}
+		}
+		if got := cols.ID.Values[cols.ID.First(d)]; got != a.ID {
+			t.Errorf("doc %d id = %q, record has %q", d, got, a.ID)
+		}
+		if doc, ok := cols.Doc(a.ID); !ok || doc != d {
+			t.Errorf("Doc(%q) = %d, %v; want %d", a.ID, doc, ok, d)
+		}
+		wantDate := int64(NoDate)
+		if date, err := time.Parse("2006-01-02", a.Date); err == nil {
+			wantDate = date.UnixNano()
+		}
+		if cols.Date[d] != wantDate {
+			t.Errorf("doc %d date = %v, record has %s", d, time.Unix(0, cols.Date[d]).UTC(), a.Date)
+		}
+	}
+	if uint64(live) != n {
+		t.Errorf("%d live documents (%d deleted), index counts %d", live, deleted, n)
+	}
+	if !slices.IsSorted(cols.ID.Values) || len(cols.ID.Values) != live {
+		t.Errorf("%d ids for %d live documents, sorted %v", len(cols.ID.Values), live, slices.IsSorted(cols.ID.Values))
+	}
+	if _, ok := cols.Doc("no/such/article"); ok {
+		t.Errorf("Doc of an unknown id found a document")
+	}
+	if o := cols.IDOrdinalAfter(cols.ID.Values[3]); o != 4 {
+		t.Errorf("IDOrdinalAfter(the 4th id) = %d, want 4", o)
+	}
+}
+
+func TestMatchAgreesWithBleve(t *testing.T) {
+	idx := columnsIndex(t)
+	county := bleve.NewTermQuery("梨树县")
+	county.SetField(FieldCounties)
+	for _, q := range []query.Query{
+		TextQuery("经济", ScopeAll),
+		TextQuery("高质量发展", ScopeAll),
+		ExactQuery("人类命运共同体", ScopeAll),
+		ExactQuery("中", ScopeAll),
+		TextQuery("黑土地 保护", ScopeHead),
+		county,
+	} {
+		req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
+		res, err := idx.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{}
+		for _, h := range res.Hits {
+			want[h.ID] = h.Score
+		}
+		got := map[string]float64{}
+		err = idx.Match(context.Background(), q, true, func(d uint32, score float64) {
+			got[idx.Columns().ID.Values[idx.Columns().ID.First(d)]] = score
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(want) == 0 {
+			t.Errorf("%v: Match found %d articles, Bleve %d", q, len(got), len(want))
+			continue
+		}
+		for id, s := range want {
+			if g, ok := got[id]; !ok || math.Abs(g-s) > 1e-9*math.Max(1, s) {
+				t.Errorf("%v: %s scores %v, Bleve %v", q, id, g, s)
+				break
+			}
+		}
+	}
+	all := 0
+	if err := idx.Match(context.Background(), nil, false, func(uint32, float64) { all++ }); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := idx.DocCount(); uint64(all) != n {
+		t.Errorf("Match(nil) visited %d documents, index holds %d", all, n)
+	}
+}
