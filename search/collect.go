@@ -82,17 +82,17 @@ type collectOptions struct {
 // collected is the result of a pass.
 type collected struct {
 	total    uint64
-	eligible uint64 // of total, those after the request's cursor
-	hits   []scoredDoc // best first
-	facets map[string][]FacetValue
+	eligible uint64      // of total, those after the request's cursor
+	hits     []scoredDoc // best first
+	facets   map[string][]FacetValue
 }
 
 // scoredDoc is a matching document and its sort keys.
 type scoredDoc struct {
 	doc   uint32
 	score float64
-	date  int64  // for date orders; NoDate sorts last
-	id    int64  // id ordinal: ties are broken by article id
+	date  int64 // for date orders; NoDate sorts last
+	id    int64 // id ordinal: ties are broken by article id
 }
 
 // order compares documents in a sort order.
