@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,29 +155,40 @@ func TestMatchAgreesWithBleve(t *testing.T) {
 		for _, h := range res.Hits {
 			want[h.ID] = h.Score
 		}
-		got := map[string]float64{}
-		err = idx.Match(context.Background(), q, true, func(d uint32, score float64) {
-			got[idx.Columns().ID.Values[idx.Columns().ID.First(d)]] = score
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) || len(want) == 0 {
-			t.Errorf("%v: Match found %d articles, Bleve %d", q, len(got), len(want))
-			continue
-		}
-		for id, s := range want {
-			if g, ok := got[id]; !ok || math.Abs(g-s) > 1e-9*math.Max(1, s) {
-				t.Errorf("%v: %s scores %v, Bleve %v", q, id, g, s)
-				break
+		// One part, and several: each part's searcher starts at its range.
+		for _, parts := range []int{1, 3} {
+			idx.MatchParts = parts
+			var mu sync.Mutex
+			got := map[string]float64{}
+			last := slices.Repeat([]int64{-1}, parts)
+			inOrder := true
+			err = idx.Match(context.Background(), q, true, func(part int, d uint32, score float64) {
+				mu.Lock()
+				defer mu.Unlock()
+				got[idx.Columns().ID.Values[idx.Columns().ID.First(d)]] = score
+				inOrder = inOrder && int64(d) > last[part]
+				last[part] = int64(d)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) == 0 || !inOrder {
+				t.Errorf("%v, %d parts: Match found %d articles, Bleve %d; in document order: %v", q, parts, len(got), len(want), inOrder)
+				continue
+			}
+			for id, s := range want {
+				if g, ok := got[id]; !ok || math.Abs(g-s) > 1e-9*math.Max(1, s) {
+					t.Errorf("%v, %d parts: %s scores %v, Bleve %v", q, parts, id, g, s)
+					break
+				}
 			}
 		}
 	}
-	all := 0
-	if err := idx.Match(context.Background(), nil, false, func(uint32, float64) { all++ }); err != nil {
+	var all atomic.Int64
+	if err := idx.Match(context.Background(), nil, false, func(int, uint32, float64) { all.Add(1) }); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := idx.DocCount(); uint64(all) != n {
-		t.Errorf("Match(nil) visited %d documents, index holds %d", all, n)
+	if n, _ := idx.DocCount(); uint64(all.Load()) != n {
+		t.Errorf("Match(nil) visited %d documents, index holds %d", all.Load(), n)
 	}
 }

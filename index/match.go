@@ -2,7 +2,10 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
@@ -48,18 +51,52 @@ func openSnapshot(ctx context.Context, idx interface {
 // Columns returns the generation's in-memory columns.
 func (x *Index) Columns() *Columns { return x.snap.columns }
 
+// MinDocsPerPart is the fewest documents Match gives each of its parallel
+// parts; smaller generations are matched by one goroutine.
+const MinDocsPerPart = 16_384
+
+// Parts returns the number of parallel parts Match uses: one per CPU, or
+// fewer for a small generation; MatchParts overrides it.
+func (x *Index) Parts() int {
+	if x.MatchParts > 0 {
+		return x.MatchParts
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), int(x.snap.columns.Docs)/MinDocsPerPart))
+}
+
 // Match runs q over the generation and calls fn with the number of every
-// matching document, in document order, and its score when score is true
-// (BM25 on the word fields, see TextQuery; otherwise 0). A nil q matches
-// every article with a score of 1.
+// matching document and its score when score is true (BM25 on the word
+// fields, see TextQuery; otherwise 0). A nil q matches every article with
+// a score of 1.
+//
+// The documents are cut into Parts() ranges of document numbers, matched
+// in parallel, each by its own Bleve searcher advanced to the start of its
+// range. fn is called concurrently from one goroutine per part, with the
+// part's number, and in document order within a part.
 //
 // Match is the engine under search: it leaves to the caller what Bleve's
 // collector would do (ranking, paging, facets), which the caller does on
 // Columns.
-func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(doc uint32, score float64)) error {
+func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(part int, doc uint32, score float64)) error {
+	parts := x.Parts()
+	docs := x.snap.columns.Docs
+	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			errs[part] = x.matchRange(ctx, q, score, bound(part), bound(part+1), func(d uint32, s float64) { fn(part, d, s) })
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// matchRange is Match over the documents numbered in [lo, hi).
+func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, hi uint32, fn func(doc uint32, score float64)) error {
 	if q == nil {
 		cols := x.snap.columns
-		for d := range cols.Docs {
+		for d := lo; d < hi; d++ {
 			if d%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -85,23 +122,33 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(do
 		DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       x.snap.reader,
 	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d, err := s.Next(sctx)
+	var d *search.DocumentMatch
+	if lo > 0 {
+		d, err = s.Advance(sctx, internalID(lo))
+	} else {
+		d, err = s.Next(sctx)
+	}
+	for n := 1; ; n++ {
 		if err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 		if d == nil {
 			return nil
 		}
-		s := d.Score
-		if !score {
-			s = 0
+		doc := docNumber(d.IndexInternalID)
+		if doc >= hi {
+			return nil
 		}
-		fn(docNumber(d.IndexInternalID), s)
+		if score {
+			fn(doc, d.Score)
+		} else {
+			fn(doc, 0)
+		}
 		sctx.DocumentMatchPool.Put(d)
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d, err = s.Next(sctx)
 	}
 }
 

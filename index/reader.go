@@ -25,6 +25,10 @@ type Index struct {
 	Generation string // the generation's directory
 	bleve.Index
 
+	// MatchParts, when above 0, fixes the number of parallel parts of
+	// Match (tests); 0 chooses by CPUs and size.
+	MatchParts int
+
 	snap *snapshot
 }
 

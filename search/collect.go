@@ -156,22 +156,18 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 			filters = append(filters, namedFilter{name, f})
 		}
 	}
-	type counter struct {
-		spec   facetSpec
-		col    *index.Column
-		counts []int
-		filter int // index in filters of the facet's own filter, -1 for none
-	}
-	counters := make([]counter, len(opts.facets))
+	// The facets, and for each the index in filters of its own filter (-1
+	// for none).
+	facetCols := make([]*index.Column, len(opts.facets))
+	ownFilter := make([]int, len(opts.facets))
 	for i, spec := range opts.facets {
-		col := cols.Column(spec.field)
-		if col == nil {
+		if facetCols[i] = cols.Column(spec.field); facetCols[i] == nil {
 			return nil, fmt.Errorf("search: no column for facet %s (%s)", spec.name, spec.field)
 		}
-		counters[i] = counter{spec: spec, col: col, counts: make([]int, len(col.Values)), filter: -1}
+		ownFilter[i] = -1
 		for j, f := range filters {
 			if f.name == spec.name {
-				counters[i].filter = j
+				ownFilter[i] = j
 			}
 		}
 	}
@@ -180,19 +176,13 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 	for j := range filters {
 		facetOfFilter[j] = -1
 	}
-	for i, c := range counters {
-		if c.filter >= 0 {
-			facetOfFilter[c.filter] = i
-		}
-	}
-	count := func(c *counter, d uint32) {
-		for _, o := range c.col.Ordinals(d) {
-			c.counts[o]++
+	for i, j := range ownFilter {
+		if j >= 0 {
+			facetOfFilter[j] = i
 		}
 	}
 
 	o := order{p.sort}
-	top := &worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	var after *scoredDoc
 	if p.after != nil {
 		k, err := afterKey(p.sort, p.after, cols)
@@ -201,8 +191,23 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 		}
 		after = &k
 	}
-	out := &collected{}
-	err := s.Index.Match(ctx, p.text, p.sort == SortRelevance, func(d uint32, score float64) {
+
+	// Each part of the match has its own counts and heap, merged at the end.
+	type partState struct {
+		total, eligible uint64
+		counts          [][]int // by facet, by ordinal
+		top             worstFirst
+	}
+	parts := make([]partState, s.Index.Parts())
+	for i := range parts {
+		parts[i].counts = make([][]int, len(opts.facets))
+		for f, col := range facetCols {
+			parts[i].counts[f] = make([]int, len(col.Values))
+		}
+		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
+	}
+	err := s.Index.Match(ctx, p.text, p.sort == SortRelevance, func(part int, d uint32, score float64) {
+		st := &parts[part]
 		failed, fails := -1, 0
 		for j := range filters {
 			if !filters[j].f.keep(cols, d) {
@@ -213,14 +218,18 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 			}
 		}
 		if fails == 1 {
-			if i := facetOfFilter[failed]; i >= 0 {
-				count(&counters[i], d)
+			if f := facetOfFilter[failed]; f >= 0 {
+				for _, o := range facetCols[f].Ordinals(d) {
+					st.counts[f][o]++
+				}
 			}
 			return
 		}
-		out.total++
-		for i := range counters {
-			count(&counters[i], d)
+		st.total++
+		for f, col := range facetCols {
+			for _, o := range col.Ordinals(d) {
+				st.counts[f][o]++
+			}
 		}
 		if opts.hits == 0 {
 			return
@@ -229,12 +238,12 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 		if after != nil && !o.before(after, &sd) {
 			return
 		}
-		out.eligible++
-		if top.Len() < opts.hits {
-			heap.Push(top, sd)
-		} else if o.before(&sd, &top.docs[0]) {
-			top.docs[0] = sd
-			heap.Fix(top, 0)
+		st.eligible++
+		if st.top.Len() < opts.hits {
+			heap.Push(&st.top, sd)
+		} else if o.before(&sd, &st.top.docs[0]) {
+			st.top.docs[0] = sd
+			heap.Fix(&st.top, 0)
 		}
 	})
 	if err == nil {
@@ -243,16 +252,28 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out.hits = top.docs
+
+	out := &collected{facets: map[string][]FacetValue{}}
+	for i := range parts {
+		out.total += parts[i].total
+		out.eligible += parts[i].eligible
+		out.hits = append(out.hits, parts[i].top.docs...)
+	}
 	slices.SortFunc(out.hits, func(a, b scoredDoc) int {
 		if o.before(&a, &b) {
 			return -1
 		}
 		return 1
 	})
-	out.facets = map[string][]FacetValue{}
-	for _, c := range counters {
-		out.facets[c.spec.name] = topValues(c.col.Values, c.counts, c.spec)
+	out.hits = out.hits[:min(len(out.hits), opts.hits)]
+	for f, spec := range opts.facets {
+		counts := parts[0].counts[f]
+		for i := 1; i < len(parts); i++ {
+			for o, n := range parts[i].counts[f] {
+				counts[o] += n
+			}
+		}
+		out.facets[spec.name] = topValues(facetCols[f].Values, counts, spec)
 	}
 	return out, nil
 }

@@ -135,6 +135,9 @@ func build(tb testing.TB) (*Fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Three parts, as on a large archive, so that the tests go through the
+	// merging of parallel parts (the fixture is below index.MinDocsPerPart).
+	idx.MatchParts = 3
 	fx.Searcher = &search.Searcher{Index: idx, Tagger: tagger}
 	n, err := idx.DocCount()
 	if err != nil {
