@@ -45,7 +45,9 @@ func columnsIndex(t *testing.T) *Index {
 	if sum.Deleted == 0 || sum.Added == 0 {
 		t.Fatalf("update deleted %d, added %d articles; want some of both", sum.Deleted, sum.Added)
 	}
-	return openIndex(t, indexDir)
+	idx := openIndex(t, indexDir)
+	waitFoldedText(t, idx)
+	return idx
 }
 
 func TestColumnsHoldEveryRecordsValues(t *testing.T) {

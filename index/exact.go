@@ -96,6 +96,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		return s, nil
 	}
 	v := newVerifier(i, q, options.Score != "none")
+	v.text, _ = ctx.Value(textKey{}).(*foldedText)
 	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
 }
 
@@ -142,6 +143,7 @@ func closeAll(ss []search.Searcher) {
 // serves one searcher, which Bleve drives from one goroutine.
 type verifier struct {
 	reader bleveindex.IndexReader
+	text   *foldedText   // the generation's folded text; nil: read the stored records
 	stored *storedReader // nil when the reader is not a scorch snapshot
 	raw    []byte        // the candidate's stored record
 	runs   []verifyRun
@@ -188,6 +190,9 @@ func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *ver
 // A candidate whose record cannot be read is kept: a search may return an
 // article too many, never miss one.
 func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool {
+	if v.text != nil {
+		return v.acceptFolded(d)
+	}
 	if !v.load(d.IndexInternalID) {
 		return true
 	}
@@ -197,6 +202,35 @@ func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool
 		b := 0
 		if v.scope != ScopeHead {
 			b = v.count(run, &v.body)
+		}
+		if h+b == 0 && run.long {
+			return false
+		}
+		score += HeadBoost*saturate(h) + saturate(b)
+	}
+	if v.score {
+		d.Score = score
+	}
+	return true
+}
+
+// acceptFolded is accept on the folded text. Without scores, a run need
+// only be found once, and a short run not at all.
+func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
+	doc := docNumber(d.IndexInternalID)
+	head, body := v.text.head(doc), v.text.body(doc)
+	if v.scope == ScopeHead {
+		body = nil
+	}
+	score := 0.0
+	for _, run := range v.runs {
+		if !v.score && !run.long {
+			continue
+		}
+		h := countRun(head, run.text, !v.score)
+		b := 0
+		if h == 0 || v.score {
+			b = countRun(body, run.text, !v.score)
 		}
 		if h+b == 0 && run.long {
 			return false

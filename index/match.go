@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
@@ -22,12 +23,17 @@ type snapshot struct {
 	reader  bleveindex.IndexReader
 	stored  *storedReader
 	columns *Columns
+
+	text       atomic.Pointer[foldedText] // nil until loaded
+	stopText   context.CancelFunc
+	textLoaded chan struct{} // closed when the loader is done
 }
 
 // openSnapshot takes the generation's snapshot and loads its columns.
+// With foldText it starts loading the folded text in the background.
 func openSnapshot(ctx context.Context, idx interface {
 	Advanced() (bleveindex.Index, error)
-}) (*snapshot, error) {
+}, foldText bool) (*snapshot, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -45,7 +51,44 @@ func openSnapshot(ctx context.Context, idx interface {
 		r.Close()
 		return nil, err
 	}
+	s.textLoaded = make(chan struct{})
+	if !foldText {
+		close(s.textLoaded)
+		return s, nil
+	}
+	textCtx, cancel := context.WithCancel(context.Background())
+	s.stopText = cancel
+	go func() {
+		defer close(s.textLoaded)
+		if t := loadFoldedText(textCtx, s.stored, s.columns); t != nil {
+			s.text.Store(t)
+		}
+	}()
 	return s, nil
+}
+
+// close stops the text loader and releases the snapshot.
+func (s *snapshot) close() error {
+	if s.stopText != nil {
+		s.stopText()
+	}
+	<-s.textLoaded
+	return s.reader.Close()
+}
+
+// textKey is the context key under which Match passes the generation's
+// folded text to ExactPhraseQuery's verifier.
+type textKey struct{}
+
+// WaitFoldedText waits until the folded text the exact-query verifier
+// reads is loaded (or the generation opened without it), or ctx is done.
+func (x *Index) WaitFoldedText(ctx context.Context) error {
+	select {
+	case <-x.snap.textLoaded:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Columns returns the generation's in-memory columns.
@@ -109,6 +152,9 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
 	ctx = search.ContextWithTermSearchersCounter(ctx)
+	if t := x.snap.text.Load(); t != nil {
+		ctx = context.WithValue(ctx, textKey{}, t)
+	}
 	opts := search.SearcherOptions{}
 	if !score {
 		opts.Score = "none"

@@ -33,8 +33,15 @@ type Index struct {
 }
 
 // Open opens the current generation of the index directory dir for
-// reading.
+// reading. The folded text of exact-query verification loads in the
+// background (see WaitFoldedText).
 func Open(dir string) (*Index, error) {
+	return open(dir, true)
+}
+
+// open is Open, with or without the folded text (tests of the verifier's
+// other path).
+func open(dir string, foldText bool) (*Index, error) {
 	gen, err := CurrentGeneration(dir)
 	if err != nil {
 		return nil, err
@@ -43,7 +50,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
-	snap, err := openSnapshot(context.Background(), idx)
+	snap, err := openSnapshot(context.Background(), idx, foldText)
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
@@ -54,7 +61,7 @@ func Open(dir string) (*Index, error) {
 // Close closes the generation.
 func (x *Index) Close() error {
 	if x.snap != nil {
-		x.snap.reader.Close()
+		x.snap.close()
 	}
 	return x.Index.Close()
 }

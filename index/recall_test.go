@@ -1,13 +1,17 @@
 package index
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/corpustest"
@@ -40,6 +44,7 @@ func TestRecallContract(t *testing.T) {
 	}
 	sum := update(t, corpusDir, indexDir, true)
 	idx := openIndex(t, indexDir)
+	waitFoldedText(t, idx)
 
 	// The records, folded, for the brute-force scan.
 	type rec struct {
@@ -89,8 +94,13 @@ func TestRecallContract(t *testing.T) {
 		}
 		kinds[kindOf(s)]++
 		want := scan(s)
+		// Bleve's own search verifies on the stored records, Match on the
+		// folded text: both must be exact.
 		if got := ids(t, idx.Index, ExactQuery(s, ScopeAll)); !equal(got, want) {
 			t.Errorf("quoted %q: %d hits, brute force %d (%v vs %v)", s, len(got), len(want), head(got), head(want))
+		}
+		if got := matchIDs(t, idx, ExactQuery(s, ScopeAll)); !equal(got, want) {
+			t.Errorf("quoted %q, folded text: %d hits, brute force %d (%v vs %v)", s, len(got), len(want), head(got), head(want))
 		}
 		if got := ids(t, idx.Index, TextQuery(s, ScopeAll)); !subset(want, got) {
 			t.Errorf("unquoted %q: %d hits, misses some of the %d articles containing it", s, len(got), len(want))
@@ -102,6 +112,32 @@ func TestRecallContract(t *testing.T) {
 			t.Errorf("no %s substring drawn", k)
 		}
 	}
+}
+
+// waitFoldedText waits until idx's verifier reads folded text.
+func waitFoldedText(t testing.TB, idx *Index) {
+	t.Helper()
+	if err := idx.WaitFoldedText(context.Background()); err != nil || idx.snap.text.Load() == nil {
+		t.Fatalf("folded text not loaded: %v", err)
+	}
+}
+
+// matchIDs runs q with Match (several parts) and returns the sorted ids.
+func matchIDs(t testing.TB, idx *Index, q query.Query) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var out []string
+	cols := idx.Columns()
+	err := idx.Match(context.Background(), q, false, func(_ int, d uint32, _ float64) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, cols.ID.Values[cols.ID.First(d)])
+	})
+	if err != nil {
+		t.Fatalf("Match: %v", err)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // randomRun returns a random substring of up to n runes of folded text that
