@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"newsarchive/corpus/textnorm"
@@ -19,91 +21,166 @@ import (
 // background after the generation opens (a few seconds for 200,000
 // articles); until then the verifier reads the stored records.
 type foldedText struct {
-	data []byte
-	// off[2d] to off[2d+1] is document d's head (kicker, title and
-	// subtitle, separated by newlines), off[2d+1] to off[2d+2] its body.
-	off []uint64
+	// chunks hold the text; a document's text lies in one chunk, so
+	// that the text grows without copying.
+	chunks [][]byte
+	docs   []textLoc
 }
 
+// textLoc is where a document's text lies: head (kicker, title and
+// subtitle, separated by newlines) from head to body, body from body to
+// end, in chunk.
+type textLoc struct {
+	chunk, head, body, end uint32
+}
+
+// foldedChunkSize is the size of the chunks of a foldedText; a larger
+// document gets a chunk of its own.
+const foldedChunkSize = 8 << 20
+
 func (t *foldedText) head(d uint32) []byte {
-	if uint64(d)*2+2 >= uint64(len(t.off)) {
+	if int(d) >= len(t.docs) {
 		return nil
 	}
-	return t.data[t.off[2*d]:t.off[2*d+1]]
+	l := t.docs[d]
+	return t.chunks[l.chunk][l.head:l.body]
 }
 
 func (t *foldedText) body(d uint32) []byte {
-	if uint64(d)*2+2 >= uint64(len(t.off)) {
+	if int(d) >= len(t.docs) {
 		return nil
 	}
-	return t.data[t.off[2*d+1]:t.off[2*d+2]]
+	l := t.docs[d]
+	return t.chunks[l.chunk][l.body:l.end]
 }
 
 // loadFoldedText reads and folds every live document's text. It returns
 // nil when ctx is done first.
 func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *foldedText {
 	start := time.Now()
-	t := &foldedText{off: make([]uint64, 0, 2*int(cols.Docs)+1)}
-	t.off = append(t.off, 0)
-	var raw, tmp []byte
-	fold := func(jt *jsonText) {
-		tmp = appendFolded(tmp[:0], jt.decode())
-		t.data = append(t.data, tmp...)
-	}
+	t := &foldedText{docs: make([]textLoc, cols.Docs)}
+	var raw, head, body []byte
+	size := 0
 	for d := range cols.Docs {
 		if d%1024 == 0 && ctx.Err() != nil {
 			return nil
 		}
-		var head [3]jsonText
-		var body jsonText
 		ok := false
 		if cols.Live(d) {
 			raw, ok = sr.record(internalID(d), raw[:0])
 		}
-		if ok {
-			scanObject(raw, func(key []byte, val jsonText) {
-				switch string(key) {
-				case "kicker":
-					head[0] = val
-				case "title":
-					head[1] = val
-				case "subtitle":
-					head[2] = val
-				case "body":
-					body = val
-				}
-			})
-			for i := range head {
-				if i > 0 {
-					t.data = append(t.data, '\n')
-				}
-				fold(&head[i])
+		if !ok {
+			continue
+		}
+		var fields [4]jsonText
+		scanObject(raw, func(key []byte, val jsonText) {
+			switch string(key) {
+			case "kicker":
+				fields[0] = val
+			case "title":
+				fields[1] = val
+			case "subtitle":
+				fields[2] = val
+			case "body":
+				fields[3] = val
 			}
+		})
+		head = head[:0]
+		for i := range 3 {
+			if i > 0 {
+				head = append(head, '\n')
+			}
+			head = appendFoldedJSON(head, fields[i].enc)
 		}
-		t.off = append(t.off, uint64(len(t.data)))
-		if ok {
-			fold(&body)
+		body = appendFoldedJSON(body[:0], fields[3].enc)
+		n := len(head) + len(body)
+		if len(t.chunks) == 0 || len(t.chunks[len(t.chunks)-1])+n > cap(t.chunks[len(t.chunks)-1]) {
+			t.chunks = append(t.chunks, make([]byte, 0, max(foldedChunkSize, n)))
 		}
-		t.off = append(t.off, uint64(len(t.data)))
+		c := len(t.chunks) - 1
+		at := len(t.chunks[c])
+		t.chunks[c] = append(append(t.chunks[c], head...), body...)
+		t.docs[d] = textLoc{chunk: uint32(c), head: uint32(at), body: uint32(at + len(head)), end: uint32(at + n)}
+		size += n
 	}
-	// Give back the slack of append's growth.
-	t.data = bytes.Clone(t.data)
-	slog.Debug("folded text loaded", "documents", cols.Docs, "bytes", len(t.data), "seconds", time.Since(start).Seconds())
+	slog.Debug("folded text loaded", "documents", cols.Docs, "bytes", size, "seconds", time.Since(start).Seconds())
 	return t
 }
 
-// appendFolded appends the folded form of text to dst.
-func appendFolded(dst, text []byte) []byte {
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRune(text[i:])
-		if f := textnorm.Rune(r); f < utf8.RuneSelf {
-			dst = append(dst, byte(f))
-		} else {
-			dst = utf8.AppendRune(dst, f)
+// appendFoldedJSON appends the folded text of a JSON string's encoded
+// contents (between the quotes) to dst, decoding escapes. A malformed
+// escape is kept as it stands.
+func appendFoldedJSON(dst, enc []byte) []byte {
+	for i := 0; i < len(enc); {
+		c := enc[i]
+		if c != '\\' || i+1 == len(enc) {
+			r, size := utf8.DecodeRune(enc[i:])
+			dst = appendFoldedRune(dst, r)
+			i += size
+			continue
 		}
-		i += size
+		switch e := enc[i+1]; e {
+		case 'n':
+			dst = append(dst, '\n')
+		case 't':
+			dst = append(dst, '\t')
+		case 'r':
+			dst = append(dst, '\r')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'u':
+			r, n := decodeJSONEscape(enc[i:])
+			if n == 0 {
+				dst = append(dst, c)
+				i++
+				continue
+			}
+			dst = appendFoldedRune(dst, r)
+			i += n
+			continue
+		default:
+			dst = append(dst, c, e)
+		}
+		i += 2
 	}
 	return dst
+}
+
+// decodeJSONEscape decodes a \uXXXX escape at the start of b, or a
+// surrogate pair of two; n is 0 when there is none.
+func decodeJSONEscape(b []byte) (r rune, n int) {
+	hex4 := func(b []byte) (rune, bool) {
+		if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+		return rune(v), err == nil
+	}
+	r, ok := hex4(b)
+	if !ok {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(r) {
+		if r2, ok := hex4(b[6:]); ok {
+			if p := utf16.DecodeRune(r, r2); p != utf8.RuneError {
+				return p, 12
+			}
+		}
+		return utf8.RuneError, 6
+	}
+	return r, 6
+}
+
+func appendFoldedRune(dst []byte, r rune) []byte {
+	f := textnorm.Rune(r)
+	if f < utf8.RuneSelf {
+		return append(dst, byte(f))
+	}
+	return utf8.AppendRune(dst, f)
 }
 
 // indexRun returns the index of the first occurrence of run in text, -1

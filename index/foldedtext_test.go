@@ -2,7 +2,10 @@ package index
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
+
+	"newsarchive/corpus/textnorm"
 )
 
 // FuzzCountRun checks the rare-byte substring search against the
@@ -27,6 +30,35 @@ func FuzzCountRun(f *testing.F) {
 		}
 		if got, want := countRun(tb, rb, true), min(1, bytes.Count(tb, rb)); got != want {
 			t.Errorf("countRun(%q, %q, first) = %d, want %d", text, run, got, want)
+		}
+	})
+}
+
+// FuzzAppendFoldedJSON checks the decoding of JSON escapes into folded
+// text against encoding/json.
+func FuzzAppendFoldedJSON(f *testing.F) {
+	f.Add("第一段\n第二段\t\"引号\" <script>")
+	f.Add("ＡＢＣ１２３ 國際")
+	f.Add("\U0001F600 emoji \u2028 \\ /")
+	f.Add("bad \xff utf-8")
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		var decoded string
+		if err := json.Unmarshal(enc, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		var want []byte
+		for _, r := range decoded {
+			want = appendFoldedRune(want, r)
+		}
+		if got := appendFoldedJSON(nil, enc[1:len(enc)-1]); !bytes.Equal(got, want) {
+			t.Errorf("appendFoldedJSON(%s) = %q, want %q", enc, got, want)
+		}
+		if got, want := string(want), textnorm.String(decoded); got != want {
+			t.Errorf("per-rune folding of %q = %q, textnorm.String %q", decoded, got, want)
 		}
 	})
 }
