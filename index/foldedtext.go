@@ -54,8 +54,17 @@ func (t *foldedText) body(d uint32) []byte {
 	return t.chunks[l.chunk][l.body:l.end]
 }
 
-// loadFoldedText reads and folds every live document's text. It returns
-// nil when ctx is done first.
+// free gives back the chunks' memory; nothing may read t after.
+func (t *foldedText) free() {
+	for _, c := range t.chunks {
+		freeOffHeap(c)
+	}
+	t.chunks, t.docs = nil, nil
+}
+
+// loadFoldedText reads and folds every live document's text into chunks
+// outside the Go heap. It returns nil when ctx is done first or memory
+// cannot be mapped.
 func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *foldedText {
 	start := time.Now()
 	t := &foldedText{docs: make([]textLoc, cols.Docs)}
@@ -63,6 +72,7 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 	size := 0
 	for d := range cols.Docs {
 		if d%1024 == 0 && ctx.Err() != nil {
+			t.free()
 			return nil
 		}
 		ok := false
@@ -95,7 +105,13 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 		body = appendFoldedJSON(body[:0], fields[3].enc)
 		n := len(head) + len(body)
 		if len(t.chunks) == 0 || len(t.chunks[len(t.chunks)-1])+n > cap(t.chunks[len(t.chunks)-1]) {
-			t.chunks = append(t.chunks, make([]byte, 0, max(foldedChunkSize, n)))
+			c, err := allocOffHeap(max(foldedChunkSize, n))
+			if err != nil {
+				slog.Warn("folded text not loaded: exact queries read the stored records", "err", err)
+				t.free()
+				return nil
+			}
+			t.chunks = append(t.chunks, c[:0])
 		}
 		c := len(t.chunks) - 1
 		at := len(t.chunks[c])

@@ -27,6 +27,9 @@ type snapshot struct {
 	text       atomic.Pointer[foldedText] // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
+	// users is read-locked by every Match, so that close frees the
+	// folded text only when no query reads it.
+	users sync.RWMutex
 }
 
 // openSnapshot takes the generation's snapshot and loads its columns.
@@ -73,6 +76,11 @@ func (s *snapshot) close() error {
 		s.stopText()
 	}
 	<-s.textLoaded
+	s.users.Lock()
+	defer s.users.Unlock()
+	if t := s.text.Swap(nil); t != nil {
+		t.free()
+	}
 	return s.reader.Close()
 }
 
@@ -121,6 +129,8 @@ func (x *Index) Parts() int {
 // collector would do (ranking, paging, facets), which the caller does on
 // Columns.
 func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(part int, doc uint32, score float64)) error {
+	x.snap.users.RLock()
+	defer x.snap.users.RUnlock()
 	parts := x.Parts()
 	docs := x.snap.columns.Docs
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
