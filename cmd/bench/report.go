@@ -70,7 +70,8 @@ func indexFiguresOf(r indexResult, u usage) *indexFigures {
 type serveFigures struct {
 	ReadySeconds float64 `json:"ready_s"`
 	// Startup splits ours' time to ready: init_s loading the word
-	// segmenter, open_s opening the index (the rest is process start and
+	// segmenter, open_s opening the index and loading its columns, both
+	// from the start and at the same time (the rest is process start and
 	// the first /readyz).
 	Startup    map[string]float64 `json:"startup,omitempty"`
 	PeakRSSMB  float64            `json:"peak_rss_mb"`
@@ -260,13 +261,13 @@ func printReport(w io.Writer, rep *Report) {
 		row("load average after indexing", idx(func(f *indexFigures) float64 { return f.LoadAvg }), "%.1f", "")
 		row("peak RSS indexing MB", idx(func(f *indexFigures) float64 { return f.PeakRSSMB }), "%.0f", "lower")
 		row("ready s", srv(func(f *serveFigures) float64 { return f.ReadySeconds }), "%.2f", "lower")
-		row("  of it: load segmenter s", func(e *engineReport) (float64, bool) {
+		row("  in it: load segmenter s", func(e *engineReport) (float64, bool) {
 			if e.Serve == nil || e.Serve.Startup == nil {
 				return 0, false
 			}
 			return e.Serve.Startup["init_s"], true
 		}, "%.2f", "")
-		row("  of it: open index s", func(e *engineReport) (float64, bool) {
+		row("  in it, alongside: open index s", func(e *engineReport) (float64, bool) {
 			if e.Serve == nil || e.Serve.Startup == nil {
 				return 0, false
 			}

@@ -102,9 +102,10 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
-	if err := initAnalysis(tagger); err != nil {
-		return err
-	}
+	// The segmenter loads (2-3 s) while the index opens.
+	analysisLoaded := make(chan error, 1)
+	go func() { analysisLoaded <- initAnalysis(tagger) }()
+	waitAnalysis := sync.OnceValue(func() error { return <-analysisLoaded })
 	if cfg.dataDir == "" && (cfg.corpusDir == "" || cfg.indexDir == "") {
 		if cfg.dataDir, err = defaultDataDir(); err != nil {
 			return usageError(err)
@@ -150,6 +151,9 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 			log.Info("index ready", "articles", sum.Articles, "read", sum.FilesRead, "unchanged", sum.FilesUnchanged, "took", sum.Duration.Round(time.Millisecond))
 			return sum, nil
 		}
+		if err := waitAnalysis(); err != nil {
+			return err
+		}
 		if _, err := reindex(ctx, false); err != nil {
 			return err
 		}
@@ -157,6 +161,10 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	idx, err := index.Open(cfg.indexDir)
 	if err != nil {
 		return usageError(fmt.Errorf("%w (give --corpus to build it)", err))
+	}
+	if err := waitAnalysis(); err != nil {
+		idx.Close()
+		return err
 	}
 	w := &watcher{dir: cfg.indexDir, tagger: tagger, log: log, current: idx, done: make(chan struct{})}
 	admin := web.Admin{Reload: w.reload}
