@@ -50,7 +50,7 @@ func openSnapshot(ctx context.Context, idx interface {
 		return nil, fmt.Errorf("index reader is a %T, not a scorch snapshot", r)
 	}
 	s := &snapshot{reader: r, stored: newStoredReader(r)}
-	if s.columns, err = loadColumns(ctx, r, s.stored.docs()); err != nil {
+	if s.columns, err = loadColumns(ctx, r, s.stored, s.stored.docs()); err != nil {
 		r.Close()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -16,7 +17,8 @@ import (
 // for every candidate an exact query verifies.
 type storedReader struct {
 	segments []segment.Segment
-	offsets  []uint64 // the global number of each segment's first document
+	offsets  []uint64          // the global number of each segment's first document
+	deleted  []*roaring.Bitmap // each segment's deleted documents (nil for none)
 }
 
 // newStoredReader returns nil when r is not a scorch index snapshot.
@@ -30,6 +32,7 @@ func newStoredReader(r bleveindex.IndexReader) *storedReader {
 	for _, ss := range snap.Segments() {
 		sr.segments = append(sr.segments, ss.Segment())
 		sr.offsets = append(sr.offsets, running)
+		sr.deleted = append(sr.deleted, ss.Deleted())
 		running += ss.Segment().Count()
 	}
 	return sr
@@ -42,6 +45,16 @@ func (sr *storedReader) docs() uint32 {
 	}
 	last := len(sr.segments) - 1
 	return uint32(sr.offsets[last] + sr.segments[last].Count())
+}
+
+// live reports whether document d exists and is not deleted.
+func (sr *storedReader) live(d uint64) bool {
+	i := sort.Search(len(sr.offsets), func(i int) bool { return sr.offsets[i] > d }) - 1
+	if i < 0 || d-sr.offsets[i] >= sr.segments[i].Count() {
+		return false
+	}
+	del := sr.deleted[i]
+	return del == nil || !del.Contains(uint32(d-sr.offsets[i]))
 }
 
 // record appends the stored record of the document with internal id to

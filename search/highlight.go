@@ -139,11 +139,18 @@ func renderLines(text []rune, marked []bool, from, to int, keepLines bool) strin
 			b.WriteString("</mark>")
 			open = false
 		}
-		r := text[i]
-		if r == '\n' && !keepLines {
-			r = ' '
+		switch r := text[i]; r {
+		case '\n':
+			if keepLines {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		case '<', '>', '&', '\'', '"':
+			b.WriteString(html.EscapeString(string(r)))
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteString(html.EscapeString(string(r)))
 	}
 	if open {
 		b.WriteString("</mark>")
