@@ -17,9 +17,9 @@ import (
 // folded head or body (head only for ScopeHead) contains every run.
 //
 // The exact-recall fields hold, per run of searchable characters, its
-// overlapping bigrams and its last character alone, without positions or
-// frequencies. So a run of one character is a prefix lookup and a run of
-// two a term lookup, both exact by construction; a longer run looks up the
+// characters and its overlapping bigrams, without positions or
+// frequencies. So a run of one or two characters is a term lookup, exact
+// by construction; a longer run looks up the
 // articles holding all its bigrams, a superset, and keeps those whose
 // stored text really contains the run. Bleve counts what the searcher
 // returns, so totals and facets are exact.
@@ -49,7 +49,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 	}
 	// The candidates are looked up without scores (the fields have no
 	// frequencies anyway), which lets Bleve OR and AND the postings as
-	// bitmaps: a one-character prefix expands to hundreds of terms.
+	// bitmaps.
 	candOpts := options
 	candOpts.Score, candOpts.Explain, candOpts.IncludeTermVectors = "none", false, false
 	verify := false
@@ -105,9 +105,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 func runCandidates(ctx context.Context, i bleveindex.IndexReader, run, field string, options search.SearcherOptions) (search.Searcher, error) {
 	runes := []rune(run)
 	switch len(runes) {
-	case 1:
-		return searcher.NewTermPrefixSearcher(ctx, i, run, field, 1, options)
-	case 2:
+	case 1, 2:
 		return searcher.NewTermSearcher(ctx, i, run, field, 1, options)
 	}
 	seen := map[string]bool{}
@@ -227,10 +225,11 @@ func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
 		if !v.score && !run.long {
 			continue
 		}
-		h := countRun(head, run.text, !v.score)
+		k := v.text.rarest(run.text)
+		h := countRun(head, run.text, k, !v.score)
 		b := 0
 		if h == 0 || v.score {
-			b = countRun(body, run.text, !v.score)
+			b = countRun(body, run.text, k, !v.score)
 		}
 		if h+b == 0 && run.long {
 			return false

@@ -11,25 +11,31 @@ import (
 // FuzzCountRun checks the rare-byte substring search against the
 // standard library's.
 func FuzzCountRun(f *testing.F) {
-	f.Add("高质量发展是首要任务，推动高质量发展", "高质量发展")
-	f.Add("aaaa", "aa")
-	f.Add("中中中", "中中")
-	f.Add("乡村振兴乡村振", "村振兴")
-	f.Add("", "x")
-	f.Add("abc", "")
-	f.Fuzz(func(t *testing.T, text, run string) {
+	f.Add("高质量发展是首要任务，推动高质量发展", "高质量发展", uint8(3))
+	f.Add("aaaa", "aa", uint8(1))
+	f.Add("中中中", "中中", uint8(5))
+	f.Add("乡村振兴乡村振", "村振兴", uint8(0))
+	f.Add("", "x", uint8(0))
+	f.Add("abc", "", uint8(0))
+	f.Add("ab", "abc", uint8(2))
+	f.Fuzz(func(t *testing.T, text, run string, k uint8) {
 		tb, rb := []byte(text), []byte(run)
-		if got, want := indexRun(tb, rb), bytes.Index(tb, rb); got != want {
-			t.Errorf("indexRun(%q, %q) = %d, bytes.Index %d", text, run, got, want)
-		}
 		if len(run) == 0 {
+			if got := indexRun(tb, rb, 0); got != 0 {
+				t.Errorf("indexRun(%q, \"\") = %d, want 0", text, got)
+			}
 			return
 		}
-		if got, want := countRun(tb, rb, false), bytes.Count(tb, rb); got != want {
-			t.Errorf("countRun(%q, %q) = %d, bytes.Count %d", text, run, got, want)
+		// Searching by any byte of the run gives the same answers.
+		by := int(k) % len(rb)
+		if got, want := indexRun(tb, rb, by), bytes.Index(tb, rb); got != want {
+			t.Errorf("indexRun(%q, %q, %d) = %d, bytes.Index %d", text, run, by, got, want)
 		}
-		if got, want := countRun(tb, rb, true), min(1, bytes.Count(tb, rb)); got != want {
-			t.Errorf("countRun(%q, %q, first) = %d, want %d", text, run, got, want)
+		if got, want := countRun(tb, rb, by, false), bytes.Count(tb, rb); got != want {
+			t.Errorf("countRun(%q, %q, %d) = %d, bytes.Count %d", text, run, by, got, want)
+		}
+		if got, want := countRun(tb, rb, by, true), min(1, bytes.Count(tb, rb)); got != want {
+			t.Errorf("countRun(%q, %q, %d, first) = %d, want %d", text, run, by, got, want)
 		}
 	})
 }
