@@ -515,7 +515,9 @@ func (w *writer) finish(ctx context.Context, log *slog.Logger) error {
 	return w.write(&job{}, map[string][]byte{string(keyFiles): state, string(keySchema): []byte(SchemaVersion)}, true)
 }
 
-// forceMerge merges the index's persisted segments into one.
+// forceMerge merges the index's persisted segments into one. One Bleve
+// force merge merges at most ten segments per task and plans once, so a
+// large build (200,000 articles: two segments left) takes another round.
 func forceMerge(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
@@ -525,10 +527,37 @@ func forceMerge(ctx context.Context, idx bleve.Index) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("merge index: %w", err)
+	for round := 0; round < 8; round++ {
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("merge index: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := segmentCount(s)
+		if err != nil {
+			return fmt.Errorf("merge index: %w", err)
+		}
+		if n <= 1 {
+			return nil
+		}
 	}
 	return nil
+}
+
+// segmentCount returns the number of segments of the index's current
+// snapshot.
+func segmentCount(s *scorch.Scorch) (int, error) {
+	r, err := s.Reader()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, nil
+	}
+	return len(snap.Segments()), nil
 }
 
 func fileStat(f corpus.File) (int64, int64) {
