@@ -35,7 +35,7 @@ func document(a *corpus.Article) (map[string]any, error) {
 		FieldPage:       a.Page,
 		FieldSource:     a.Source,
 		FieldKind:       a.Kind,
-		FieldRecord:     string(rec),
+		FieldRecord:     string(compressRecord(rec)),
 		FieldID:         a.ID,
 	}
 	if pairs := countyTopics(a); len(pairs) > 0 {

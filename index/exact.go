@@ -17,9 +17,9 @@ import (
 // folded head or body (head only for ScopeHead) contains every run.
 //
 // The exact-recall fields hold, per run of searchable characters, its
-// characters and its overlapping bigrams, without positions or
-// frequencies. So a run of one or two characters is a term lookup, exact
-// by construction; a longer run looks up the
+// overlapping bigrams and its last character alone, without positions or
+// frequencies. So a run of one character is a prefix lookup and a run of
+// two a term lookup, both exact by construction; a longer run looks up the
 // articles holding all its bigrams, a superset, and keeps those whose
 // stored text really contains the run. Bleve counts what the searcher
 // returns, so totals and facets are exact.
@@ -49,7 +49,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 	}
 	// The candidates are looked up without scores (the fields have no
 	// frequencies anyway), which lets Bleve OR and AND the postings as
-	// bitmaps.
+	// bitmaps: a one-character prefix expands to hundreds of terms.
 	candOpts := options
 	candOpts.Score, candOpts.Explain, candOpts.IncludeTermVectors = "none", false, false
 	verify := false
@@ -105,7 +105,9 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 func runCandidates(ctx context.Context, i bleveindex.IndexReader, run, field string, options search.SearcherOptions) (search.Searcher, error) {
 	runes := []rune(run)
 	switch len(runes) {
-	case 1, 2:
+	case 1:
+		return searcher.NewTermPrefixSearcher(ctx, i, run, field, 1, options)
+	case 2:
 		return searcher.NewTermSearcher(ctx, i, run, field, 1, options)
 	}
 	seen := map[string]bool{}
@@ -270,7 +272,9 @@ func (v *verifier) load(id bleveindex.IndexInternalID) bool {
 		}
 		doc.VisitFields(func(f bleveindex.Field) {
 			if f.Name() == FieldRecord {
-				raw = f.Value()
+				if js, err := recordJSON(nil, f.Value()); err == nil {
+					raw = js
+				}
 			}
 		})
 	}

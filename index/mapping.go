@@ -13,8 +13,8 @@ const (
 	// Word fields (gse words; no term vectors).
 	FieldHead = "head" // kicker, title and subtitle
 	FieldBody = "body"
-	// Exact-recall fields: characters and bigrams, without positions or
-	// frequencies (see ExactQuery).
+	// Exact-recall fields: bigrams and each run's last character, without
+	// positions or frequencies (see ExactQuery).
 	FieldHeadBigram = "head_x"
 	FieldBodyBigram = "body_x"
 	// Keyword fields, facetable and sortable.

@@ -214,7 +214,7 @@ func (x *Index) RecordAt(d uint32) (corpus.Article, error) {
 	if !ok {
 		return corpus.Article{}, fmt.Errorf("%w: document %d", ErrNotFound, d)
 	}
-	return decodeRecord(raw)
+	return decodeRecordJSON(raw)
 }
 
 // internalID is the scorch internal id of document number d.

@@ -116,7 +116,17 @@ func DecodeRecord(fields map[string]interface{}) (corpus.Article, error) {
 	return decodeRecord([]byte(s))
 }
 
-func decodeRecord(raw []byte) (corpus.Article, error) {
+// decodeRecord decodes a stored record as Bleve returns it.
+func decodeRecord(stored []byte) (corpus.Article, error) {
+	raw, err := recordJSON(nil, stored)
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	return decodeRecordJSON(raw)
+}
+
+// decodeRecordJSON decodes a record's JSON.
+func decodeRecordJSON(raw []byte) (corpus.Article, error) {
 	var a corpus.Article
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return a, fmt.Errorf("decode stored record: %w", err)

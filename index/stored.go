@@ -57,8 +57,8 @@ func (sr *storedReader) live(d uint64) bool {
 	return del == nil || !del.Contains(uint32(d-sr.offsets[i]))
 }
 
-// record appends the stored record of the document with internal id to
-// buf; it reports false when there is none.
+// record appends the stored record (its JSON, decompressed) of the document
+// with internal id to buf; it reports false when there is none.
 func (sr *storedReader) record(id bleveindex.IndexInternalID, buf []byte) ([]byte, bool) {
 	if len(id) != 8 || len(sr.segments) == 0 {
 		return buf, false
@@ -69,13 +69,14 @@ func (sr *storedReader) record(id bleveindex.IndexInternalID, buf []byte) ([]byt
 		return buf, false
 	}
 	found := false
+	var decodeErr error
 	err := sr.segments[i].VisitStoredFields(num-sr.offsets[i], func(field string, _ byte, value []byte, _ []uint64) bool {
 		if field == FieldRecord {
-			buf = append(buf, value...)
+			buf, decodeErr = recordJSON(buf, value)
 			found = true
 			return false
 		}
 		return true
 	})
-	return buf, err == nil && found
+	return buf, err == nil && decodeErr == nil && found
 }

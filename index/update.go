@@ -19,7 +19,7 @@ import (
 // SchemaVersion changes whenever the mapping or the analysis changes in a
 // way that needs every article re-indexed; an incremental run on an index
 // of another version rebuilds it.
-const SchemaVersion = "4"
+const SchemaVersion = "5"
 
 // Keys of the index's internal (non-document) storage.
 var (

@@ -47,30 +47,40 @@ func scanChars(input []byte, fn func(u charUnit)) {
 // bigramTokenizer is the Bleve tokenizer of BigramAnalyzer.
 type bigramTokenizer struct{}
 
-// Tokenize emits every searchable character alone, at its position, and
-// an overlapping bigram for every two adjacent searchable characters of a
-// run, at the position of its first character. A one-character query is
-// then one term, a two-character query one term, without a second field.
+// Tokenize emits an overlapping bigram for every two adjacent searchable
+// characters of a run, at the position of its first character, and the
+// last character of every run alone, at its own position (for a run of one
+// character, that character is the run's only token). Every character of a
+// run thus starts a term: a one-character query is a prefix of a term, a
+// two-character query a term, without a second field.
 func (bigramTokenizer) Tokenize(input []byte) blevea.TokenStream {
-	est := 2*len(input)/3 + 1
+	est := len(input)/3 + 1
 	rv := make(blevea.TokenStream, 0, est)
 	slab := newTokenSlab(est)
 	var prev charUnit
+	have := false
 	scanChars(input, func(u charUnit) {
-		if !u.runStart {
-			tk := slab.token()
-			*tk = blevea.Token{
-				Term:     slab.term(prev.folded, u.folded),
-				Start:    prev.start,
-				End:      u.end,
-				Position: prev.pos,
-				Type:     blevea.Double,
+		if u.runStart {
+			if have {
+				rv = append(rv, unigramToken(slab, prev))
 			}
-			rv = append(rv, tk)
+			prev, have = u, true
+			return
 		}
-		rv = append(rv, unigramToken(slab, u))
+		tk := slab.token()
+		*tk = blevea.Token{
+			Term:     slab.term(prev.folded, u.folded),
+			Start:    prev.start,
+			End:      u.end,
+			Position: prev.pos,
+			Type:     blevea.Double,
+		}
+		rv = append(rv, tk)
 		prev = u
 	})
+	if have {
+		rv = append(rv, unigramToken(slab, prev))
+	}
 	return rv
 }
 
@@ -102,9 +112,11 @@ func unigramToken(slab *tokenSlab, u charUnit) *blevea.Token {
 // QueryBigrams splits a query string into its runs of searchable characters
 // (folded) and returns, per run, the terms to look for in a field analysed
 // by BigramAnalyzer: the run's n−1 overlapping bigrams in order (a single
-// term when n = 2), or for a run of one character that character alone.
-// These are terms the analyzer indexes for the same text. A query without
-// searchable characters gives nil.
+// term when n = 2), or for a run of one character that character alone,
+// which the query side looks up as a prefix (every occurrence of a
+// character starts a bigram or is the last character of its run). These
+// are exactly the terms the analyzer indexes for the same text. A query
+// without searchable characters gives nil.
 func QueryBigrams(s string) [][]string {
 	var runs [][]string
 	var prev charUnit

@@ -2,10 +2,12 @@
 //
 // The word analysis (analyzer WordAnalyzer) segments folded text into words
 // with gse and serves ranking and similar-article search. The character
-// analysis serves exact recall: BigramAnalyzer emits every searchable
-// character and the overlapping bigrams of searchable characters (a one-
-// or two-character search is a term lookup, a longer one a conjunction of
-// bigrams whose candidates the index package verifies against the text). UnigramAnalyzer (one token per searchable
+// analysis serves exact recall: BigramAnalyzer emits overlapping bigrams of
+// searchable characters plus the last character of every run alone, so that
+// every character of a run starts a term (a one-character search is a
+// prefix lookup, a two-character one a term lookup, a longer one a
+// conjunction of bigrams whose candidates the index package verifies
+// against the stored text). UnigramAnalyzer (one token per searchable
 // character) is no longer used by the mapping; it stays registered for
 // indexes of the first schema. A searchable character is a letter, a digit
 // or a Han character after folding with textnorm; anything else separates

@@ -14,10 +14,11 @@ const (
 	// WordAnalyzer segments text into words with gse (ranking, similar
 	// articles).
 	WordAnalyzer = "newsarchive_word"
-	// BigramAnalyzer emits every searchable character alone and the
-	// overlapping bigrams of adjacent ones. For a field without term
-	// vectors or frequencies, queried by term (one or two characters) or a
-	// conjunction of bigrams verified against the text (more).
+	// BigramAnalyzer emits overlapping bigrams of searchable characters
+	// and the last character of every run alone: every character of a run
+	// starts a term. For a field without term vectors or frequencies,
+	// queried by term (two characters), prefix (one character) or a
+	// conjunction of bigrams verified against the stored text (more).
 	BigramAnalyzer = "newsarchive_bigram"
 	// UnigramAnalyzer emits one token per searchable character. The
 	// current mapping does not use it (schema 1 did, for one-character
