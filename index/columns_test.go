@@ -186,6 +186,11 @@ func TestMatchAgreesWithBleve(t *testing.T) {
 			}
 		}
 	}
+	// The one-character runs (中) were answered from the prefix cache after
+	// the first part count: the comparisons above cover both paths.
+	if _, ok := idx.snap.prefixes.entries.Load(FieldBodyBigram + "\x00中"); !ok {
+		t.Errorf("the prefix cache holds no entry for 中 in %s", FieldBodyBigram)
+	}
 	var all atomic.Int64
 	if err := idx.Match(context.Background(), nil, false, func(int, uint32, float64) { all.Add(1) }); err != nil {
 		t.Fatal(err)

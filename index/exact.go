@@ -106,6 +106,11 @@ func runCandidates(ctx context.Context, i bleveindex.IndexReader, run, field str
 	runes := []rune(run)
 	switch len(runes) {
 	case 1:
+		if c, ok := ctx.Value(prefixKey{}).(*prefixCache); ok {
+			if s := c.searcher(ctx, i, field, run); s != nil {
+				return s, nil
+			}
+		}
 		return searcher.NewTermPrefixSearcher(ctx, i, run, field, 1, options)
 	case 2:
 		return searcher.NewTermSearcher(ctx, i, run, field, 1, options)

@@ -24,6 +24,7 @@ type snapshot struct {
 	stored  *storedReader
 	columns *Columns
 
+	prefixes   prefixCache                // one-character runs' documents
 	text       atomic.Pointer[foldedText] // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
@@ -165,6 +166,7 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	if t := x.snap.text.Load(); t != nil {
 		ctx = context.WithValue(ctx, textKey{}, t)
 	}
+	ctx = context.WithValue(ctx, prefixKey{}, &x.snap.prefixes)
 	opts := search.SearcherOptions{}
 	if !score {
 		opts.Score = "none"
