@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/numeric"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -294,6 +295,22 @@ func loadDates(ctx context.Context, r bleveindex.IndexReader, docs uint32) ([]in
 			return nil, err
 		}
 	}
+}
+
+// DateRange returns the first and last dates of the live documents as
+// YYYY-MM-DD, "" when none has a date.
+func (c *Columns) DateRange() (first, last string) {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for d := range c.Docs {
+		if date := c.Date[d]; date != NoDate && c.Live(d) {
+			lo, hi = min(lo, date), max(hi, date)
+		}
+	}
+	if hi == math.MinInt64 {
+		return "", ""
+	}
+	day := func(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02") }
+	return day(lo), day(hi)
 }
 
 // Doc returns the document number of an article id.

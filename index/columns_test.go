@@ -13,9 +13,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"newsarchive/corpus"
-	"newsarchive/corpus/corpustest"
 )
 
 // columnsIndex builds an index of the real page and some xwlb files, then
@@ -23,19 +20,7 @@ import (
 func columnsIndex(t *testing.T) *Index {
 	t.Helper()
 	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
-	link := func(src, name string) {
-		if err := os.Symlink(src, filepath.Join(corpusDir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	link(corpustest.RealPage(t), "realpage.txt")
-	xwlb, err := corpus.FindFiles(corpustest.TestData(t, "xwlb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(xwlb); i += 40 {
-		link(xwlb[i].Path, filepath.Base(xwlb[i].Path))
-	}
+	xwlb := linkTestCorpus(t, corpusDir, 40)
 	update(t, corpusDir, indexDir, true)
 	if err := os.Remove(filepath.Join(corpusDir, filepath.Base(xwlb[0].Path))); err != nil {
 		t.Fatal(err)

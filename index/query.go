@@ -2,7 +2,6 @@ package index
 
 import (
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -86,18 +85,4 @@ func TextQuery(s string, scope Scope) query.Query {
 		return nil
 	}
 	return bleve.NewDisjunctionQuery(WordQuery(s, scope), exact)
-}
-
-// The widest date range an archive holds.
-var (
-	minDate = mustDate("1800-01-01")
-	maxDate = mustDate("2201-01-01")
-)
-
-func mustDate(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }

@@ -29,19 +29,7 @@ import (
 //   - the unquoted query returns at least those.
 func TestRecallContract(t *testing.T) {
 	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
-	link := func(src, name string) {
-		if err := os.Symlink(src, filepath.Join(corpusDir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	link(corpustest.RealPage(t), "realpage.txt")
-	xwlb, err := corpus.FindFiles(corpustest.TestData(t, "xwlb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(xwlb); i += 10 {
-		link(xwlb[i].Path, filepath.Base(xwlb[i].Path))
-	}
+	linkTestCorpus(t, corpusDir, 10)
 	sum := update(t, corpusDir, indexDir, true)
 	idx := openIndex(t, indexDir)
 	waitFoldedText(t, idx)
@@ -112,6 +100,26 @@ func TestRecallContract(t *testing.T) {
 			t.Errorf("no %s substring drawn", k)
 		}
 	}
+}
+
+// linkTestCorpus links the real page and every nth xwlb file into dir and
+// returns the xwlb files.
+func linkTestCorpus(t *testing.T, dir string, nth int) []corpus.File {
+	t.Helper()
+	link := func(src, name string) {
+		if err := os.Symlink(src, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link(corpustest.RealPage(t), "realpage.txt")
+	xwlb, err := corpus.FindFiles(corpustest.TestData(t, "xwlb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(xwlb); i += nth {
+		link(xwlb[i].Path, filepath.Base(xwlb[i].Path))
+	}
+	return xwlb
 }
 
 // waitFoldedText waits until idx's verifier reads folded text.

@@ -72,29 +72,6 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 		return out
 	}
 	st.Counties, st.Topics, st.Papers = counts(FieldCounties), counts(FieldTopics), counts(FieldPaper)
-	if st.FirstDate, err = x.edgeDate(ctx, FieldDate); err != nil {
-		return st, err
-	}
-	if st.LastDate, err = x.edgeDate(ctx, "-"+FieldDate); err != nil {
-		return st, err
-	}
+	st.FirstDate, st.LastDate = x.Columns().DateRange()
 	return st, nil
-}
-
-// edgeDate returns the date of the first article in the given sort order.
-func (x *Index) edgeDate(ctx context.Context, order string) (string, error) {
-	q := bleve.NewDateRangeQuery(minDate, maxDate)
-	q.SetField(FieldDate)
-	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
-	req.SortBy([]string{order})
-	req.Fields = []string{FieldRecord}
-	res, err := x.SearchInContext(ctx, req)
-	if err != nil {
-		return "", fmt.Errorf("stats: date range: %w", err)
-	}
-	if len(res.Hits) == 0 {
-		return "", nil
-	}
-	a, err := DecodeRecord(res.Hits[0].Fields)
-	return a.Date, err
 }

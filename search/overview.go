@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"newsarchive/index"
 )
@@ -52,7 +51,7 @@ func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
 	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
 		o.Topics = withZeros(o.Topics, s.Tagger.Taxonomy.Labels())
 	}
-	o.FirstDate, o.LastDate = s.dateRange()
+	o.FirstDate, o.LastDate = s.Index.Columns().DateRange()
 	return o, nil
 }
 
@@ -68,22 +67,6 @@ func withZeros(counts []FacetValue, all []string) []FacetValue {
 		}
 	}
 	return counts
-}
-
-// dateRange returns the first and last dates in the archive, "" for none.
-func (s *Searcher) dateRange() (first, last string) {
-	cols := s.Index.Columns()
-	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
-	for d := range cols.Docs {
-		if date := cols.Date[d]; date != index.NoDate && cols.Live(d) {
-			lo, hi = min(lo, date), max(hi, date)
-		}
-	}
-	if hi == math.MinInt64 {
-		return "", ""
-	}
-	day := func(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02") }
-	return day(lo), day(hi)
 }
 
 // CountyTopic counts the articles matching a request's query and its

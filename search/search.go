@@ -451,12 +451,6 @@ func dateRange(from, to string) (*filter, error) {
 	return newDateFilter(f, t), nil
 }
 
-// The widest date range an archive holds.
-var (
-	minDate = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxDate = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
 // dateQuery matches dates in [from, to); a zero time is an open end.
 func dateQuery(from, to time.Time) query.Query {
 	incl, excl := true, false
