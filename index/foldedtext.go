@@ -246,8 +246,8 @@ func indexRun(text, run []byte, k int) int {
 }
 
 // countRun returns the number of non-overlapping occurrences of run in
-// text, searched by run[k]; with first, it stops at the first.
-func countRun(text, run []byte, k int, first bool) int {
+// text, searched by run[k], counting up to limit (all when limit <= 0).
+func countRun(text, run []byte, k, limit int) int {
 	n := 0
 	for {
 		i := indexRun(text, run, k)
@@ -255,7 +255,7 @@ func countRun(text, run []byte, k int, first bool) int {
 			return n
 		}
 		n++
-		if first {
+		if n == limit {
 			return n
 		}
 		text = text[i+len(run):]

@@ -33,13 +33,13 @@ func BenchmarkRunSearch(b *testing.B) {
 		b.Run(run+"/rarest", func(b *testing.B) {
 			n := 0
 			for i := 0; i < b.N; i++ {
-				n += countRun(bodies[i%len(bodies)], r, k, false)
+				n += countRun(bodies[i%len(bodies)], r, k, 0)
 			}
 		})
 		b.Run(run+"/last", func(b *testing.B) {
 			n := 0
 			for i := 0; i < b.N; i++ {
-				n += countRun(bodies[i%len(bodies)], r, len(r)-1, false)
+				n += countRun(bodies[i%len(bodies)], r, len(r)-1, 0)
 			}
 		})
 		b.Run(run+"/bytes.Count", func(b *testing.B) {
