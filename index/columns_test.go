@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -182,5 +183,55 @@ func TestMatchAgreesWithBleve(t *testing.T) {
 	}
 	if n, _ := idx.DocCount(); uint64(all.Load()) != n {
 		t.Errorf("Match(nil) visited %d documents, index holds %d", all.Load(), n)
+	}
+}
+
+// TestStatsCountRecords checks the counts of Index.Stats against the
+// stored records.
+func TestStatsCountRecords(t *testing.T) {
+	idx := columnsIndex(t)
+	st, err := idx.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{"county": {}, "topic": {}, "paper": {}}
+	first, last := "", ""
+	cols := idx.Columns()
+	for d := range cols.Docs {
+		if !cols.Live(d) {
+			continue
+		}
+		a, err := idx.RecordAt(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range slices.Compact(slices.Sorted(slices.Values(a.Counties))) {
+			want["county"][c]++
+		}
+		for _, c := range slices.Compact(slices.Sorted(slices.Values(a.Topics))) {
+			want["topic"][c]++
+		}
+		if a.Paper != "" {
+			want["paper"][a.Paper]++
+		}
+		if a.Date != "" && (first == "" || a.Date < first) {
+			first = a.Date
+		}
+		last = max(last, a.Date)
+	}
+	for name, got := range map[string][]Count{"county": st.Counties, "topic": st.Topics, "paper": st.Papers} {
+		m := map[string]int{}
+		for i, c := range got {
+			m[c.Value] = c.Count
+			if i > 0 && got[i-1].Count < c.Count {
+				t.Errorf("%s counts not largest first: %v", name, got)
+			}
+		}
+		if !maps.Equal(m, want[name]) || len(m) == 0 {
+			t.Errorf("%s counts = %v, records give %v", name, m, want[name])
+		}
+	}
+	if st.FirstDate != first || st.LastDate != last || uint64(len(cols.ID.Values)) != st.Articles {
+		t.Errorf("stats: %s to %s, %d articles; records: %s to %s, %d", st.FirstDate, st.LastDate, st.Articles, first, last, len(cols.ID.Values))
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-
-	"github.com/blevesearch/bleve/v2"
+	"slices"
 )
 
 // Count is a value of a keyword field with its number of articles.
@@ -52,23 +51,29 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, fmt.Errorf("stats: size on disk: %w", err)
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	for _, f := range []string{FieldCounties, FieldTopics, FieldPaper} {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 1000))
-	}
-	res, err := x.SearchInContext(ctx, req)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return st, fmt.Errorf("stats: %w", err)
 	}
-	counts := func(f string) []Count {
-		out := []Count{}
-		if fr, ok := res.Facets[f]; ok && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				if t.Term != "" {
-					out = append(out, Count{t.Term, t.Count})
+	cols := x.Columns()
+	counts := func(field string) []Count {
+		col := cols.Column(field)
+		n := make([]int, len(col.Values))
+		for d := range cols.Docs {
+			if cols.Live(d) {
+				for _, o := range col.Ordinals(d) {
+					n[o]++
 				}
 			}
 		}
+		out := []Count{}
+		for o, c := range n {
+			if c > 0 && col.Values[o] != "" {
+				out = append(out, Count{col.Values[o], c})
+			}
+		}
+		// Most articles first; values are in byte order already, which a
+		// stable sort keeps for ties.
+		slices.SortStableFunc(out, func(a, b Count) int { return b.Count - a.Count })
 		return out
 	}
 	st.Counties, st.Topics, st.Papers = counts(FieldCounties), counts(FieldTopics), counts(FieldPaper)
