@@ -96,7 +96,12 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		return s, nil
 	}
 	v := newVerifier(i, q, options.Score != "none")
-	v.text, _ = ctx.Value(textKey{}).(*foldedText)
+	if t, ok := ctx.Value(textKey{}).(*foldedText); ok {
+		v.text = t
+		for i := range v.runs {
+			v.runs[i].rare = t.rarest(v.runs[i].text)
+		}
+	}
 	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
 }
 
@@ -171,6 +176,9 @@ type verifyRun struct {
 	// ascii runs have an ASCII character, which could match inside a JSON
 	// escape sequence (\n, \u003c): they are searched in decoded text.
 	ascii bool
+	// rare is the index in text of the run's rarest byte in the folded
+	// text, which the substring search looks for first.
+	rare int
 }
 
 func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
@@ -232,15 +240,14 @@ func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
 		if !v.score && !run.long {
 			continue
 		}
-		k := v.text.rarest(run.text)
 		limit := 1 // without scores, found once is enough
 		if v.score {
 			limit = occurrenceCap
 		}
-		h := countRun(head, run.text, k, limit)
+		h := countRun(head, run.text, run.rare, limit)
 		b := 0
 		if h == 0 || v.score {
-			b = countRun(body, run.text, k, limit)
+			b = countRun(body, run.text, run.rare, limit)
 		}
 		if h+b == 0 && run.long {
 			return false
