@@ -108,6 +108,9 @@ func switchTo(dir, gen string) error {
 
 // markComplete records that a generation was fully written.
 func markComplete(gen string) error {
+	if err := writeChecksums(gen); err != nil {
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(gen, completeFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("mark generation complete: %w", err)
 	}
@@ -168,7 +171,7 @@ func cloneGeneration(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		if d.Name() == completeFile {
+		if d.Name() == completeFile || d.Name() == checksumFile {
 			return nil
 		}
 		if filepath.Ext(path) == ".zap" {

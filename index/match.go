@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -28,9 +29,11 @@ type snapshot struct {
 	text       atomic.Pointer[foldedText] // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
-	// users is read-locked by every Match, so that close frees the
-	// folded text only when no query reads it.
-	users sync.RWMutex
+	// users is read-locked by every read (enter/exit), so that close
+	// frees the folded text and the segments only when no query reads
+	// them; closed is set under its write lock.
+	users  sync.RWMutex
+	closed bool
 }
 
 // openSnapshot takes the generation's snapshot and loads its columns.
@@ -64,6 +67,8 @@ func openSnapshot(ctx context.Context, idx interface {
 	s.stopText = cancel
 	go func() {
 		defer close(s.textLoaded)
+		var err error
+		defer catchFault(debug.SetPanicOnFault(true), &err) // a damaged segment: no folded text, queries verify on the records
 		if t := loadFoldedText(textCtx, s.stored, s.columns); t != nil {
 			s.text.Store(t)
 		}
@@ -79,6 +84,10 @@ func (s *snapshot) close() error {
 	<-s.textLoaded
 	s.users.Lock()
 	defer s.users.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	if t := s.text.Swap(nil); t != nil {
 		t.free()
 	}
@@ -129,9 +138,14 @@ func (x *Index) Parts() int {
 // Match is the engine under search: it leaves to the caller what Bleve's
 // collector would do (ranking, paging, facets), which the caller does on
 // Columns.
+//
+// Match on a closed generation returns ErrClosed; a memory fault in a
+// damaged segment file returns ErrDamaged.
 func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(part int, doc uint32, score float64)) error {
-	x.snap.users.RLock()
-	defer x.snap.users.RUnlock()
+	if err := x.snap.enter(); err != nil {
+		return err
+	}
+	defer x.snap.exit()
 	parts := x.Parts()
 	docs := x.snap.columns.Docs
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
@@ -147,7 +161,8 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(pa
 }
 
 // matchRange is Match over the documents numbered in [lo, hi).
-func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, hi uint32, fn func(doc uint32, score float64)) error {
+func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, hi uint32, fn func(doc uint32, score float64)) (err error) {
+	defer catchFault(debug.SetPanicOnFault(true), &err)
 	if q == nil {
 		cols := x.snap.columns
 		for d := lo; d < hi; d++ {
@@ -210,8 +225,14 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	}
 }
 
-// RecordAt returns the stored record of document d.
-func (x *Index) RecordAt(d uint32) (corpus.Article, error) {
+// RecordAt returns the stored record of document d; ErrClosed once the
+// generation is closed.
+func (x *Index) RecordAt(d uint32) (a corpus.Article, err error) {
+	if err := x.snap.enter(); err != nil {
+		return a, err
+	}
+	defer x.snap.exit()
+	defer catchFault(debug.SetPanicOnFault(true), &err)
 	raw, ok := x.snap.stored.record(internalID(d), nil)
 	if !ok {
 		return corpus.Article{}, fmt.Errorf("%w: document %d", ErrNotFound, d)

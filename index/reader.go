@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -36,7 +39,22 @@ type Index struct {
 // reading. The folded text of exact-query verification loads in the
 // background (see WaitFoldedText).
 func Open(dir string) (*Index, error) {
-	return open(dir, true)
+	gen, err := CurrentGeneration(dir)
+	if err != nil {
+		return nil, err
+	}
+	return openPath(dir, gen, true)
+}
+
+// OpenGeneration opens the generation of dir named name (a directory
+// "gen-…", see Generations) for reading, current or not: a server falls
+// back to it when the current one is damaged. Like Open, it checks the
+// schema version and the files' sizes recorded at commit.
+func OpenGeneration(dir, name string) (*Index, error) {
+	if filepath.Base(name) != name || !strings.HasPrefix(name, genPrefix) {
+		return nil, fmt.Errorf("open index %q: %q is not a generation name", dir, name)
+	}
+	return openPath(dir, filepath.Join(dir, name), true)
 }
 
 // open is Open, with or without the folded text (tests of the verifier's
@@ -45,6 +63,18 @@ func open(dir string, foldText bool) (*Index, error) {
 	gen, err := CurrentGeneration(dir)
 	if err != nil {
 		return nil, err
+	}
+	return openPath(dir, gen, foldText)
+}
+
+func openPath(dir, gen string, foldText bool) (_ *Index, err error) {
+	// A truncated segment faults while Bleve reads its footer.
+	defer catchFault(debug.SetPanicOnFault(true), &err)
+	if _, err := os.Stat(filepath.Join(gen, completeFile)); err != nil {
+		return nil, fmt.Errorf("open index %q: generation is incomplete (a failed or killed run): %w", gen, err)
+	}
+	if err := checkGeneration(context.Background(), gen, false); err != nil {
+		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
 	idx, err := openGeneration(gen)
 	if err != nil {

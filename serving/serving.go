@@ -1,0 +1,422 @@
+// Package serving keeps the index generation a server answers from.
+//
+// A Source follows the index directory's CURRENT file and hands out
+// counted references to the generation it serves: every request takes one
+// Lease for its whole life (a page, an API call, a download that streams
+// for minutes) and releases it at the end, so a request never mixes two
+// generations. A generation that CURRENT no longer names is closed when
+// its last lease is released, never while one is held; a read of a closed
+// generation is an error (index.ErrClosed), not a crash.
+//
+// A generation is checked when it opens (the files' sizes recorded at
+// commit), then read whole against its checksums in the background, and
+// its sizes are checked again at every poll. When the generation CURRENT
+// names is damaged, or becomes damaged while served, the Source falls back
+// to the newest intact generation and says so in Status; Ready fails when
+// no intact generation is left.
+package serving
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"newsarchive/corpus"
+	"newsarchive/index"
+	"newsarchive/search"
+)
+
+// ErrClosed is returned by Acquire once the Source is closed.
+var ErrClosed = errors.New("serving: closed")
+
+// ErrNoIntact is returned when no generation of the index directory opens
+// and passes its checks.
+var ErrNoIntact = errors.New("no intact index generation")
+
+// Options configure a Source.
+type Options struct {
+	// Dir is the index directory.
+	Dir string
+	// Tagger resolves county and topic names in requests (may be nil).
+	Tagger *corpus.Tagger
+	// Logger receives switches, fallbacks and damage (default:
+	// slog.Default()).
+	Logger *slog.Logger
+	// SkipFullCheck turns off reading every byte of a generation against
+	// its checksums after it opens (the sizes are still checked).
+	SkipFullCheck bool
+}
+
+// Source serves one index directory's generations. It is safe for
+// concurrent use.
+type Source struct {
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.RWMutex // guards cur, closed and the fields below
+	cur     *generation
+	closed  bool
+	bad     map[string]error // generations found damaged or unopenable, by name
+	reason  string           // why cur is not the generation CURRENT names ("" when it is)
+	lastErr error            // the last reload's error, logged once
+
+	reloadMu sync.Mutex // one reload at a time
+	bg       sync.WaitGroup
+	stopBG   context.CancelFunc
+	bgCtx    context.Context
+
+	opened, released atomic.Int64
+}
+
+// generation is one open generation with its reference count. The Source
+// holds one reference while the generation is current; each Lease holds
+// one more.
+type generation struct {
+	idx      *index.Index
+	searcher *search.Searcher
+	refs     atomic.Int64
+	src      *Source
+}
+
+func (g *generation) name() string { return g.idx.Name() }
+
+func (g *generation) unref() {
+	if g.refs.Add(-1) != 0 {
+		return
+	}
+	if err := g.idx.Close(); err != nil {
+		g.src.log.Warn("close index generation", "generation", g.name(), "err", err)
+	}
+	g.src.released.Add(1)
+	g.src.log.Info("closed index generation: its last request ended", "generation", g.name())
+}
+
+// Lease is one request's reference to one generation.
+type Lease struct {
+	// Searcher answers from the leased generation.
+	Searcher *search.Searcher
+	g        *generation
+	once     sync.Once
+}
+
+// Generation is the name of the leased generation.
+func (l *Lease) Generation() string { return l.g.name() }
+
+// Release ends the lease; the generation closes if it was replaced and
+// this was its last lease. Release may be called more than once.
+func (l *Lease) Release() { l.once.Do(l.g.unref) }
+
+// Open opens the generation CURRENT names, or when it is damaged the
+// newest intact one, and returns a Source serving it. It fails with
+// index.ErrNoIndex when the directory holds no index, and with
+// ErrNoIntact when no generation opens.
+func Open(ctx context.Context, opts Options) (*Source, error) {
+	s := &Source{opts: opts, log: opts.Logger, bad: map[string]error{}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.bgCtx, s.stopBG = context.WithCancel(context.Background())
+	if err := s.Reload(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Acquire takes a lease on the generation served now. Every successful
+// Acquire must be followed by the lease's Release.
+func (s *Source) Acquire() (*Lease, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || s.cur == nil {
+		return nil, ErrClosed
+	}
+	s.cur.refs.Add(1)
+	return &Lease{Searcher: s.cur.searcher, g: s.cur}, nil
+}
+
+// Status describes what a Source serves.
+type Status struct {
+	Generation string // the generation served ("" for none)
+	Articles   uint64
+	// Fallback says why the generation served is not the one CURRENT
+	// names ("" when it is).
+	Fallback string
+	// Damaged lists the generations found damaged or unopenable, with
+	// the reason.
+	Damaged map[string]string
+}
+
+// Status reports what the Source serves.
+func (s *Source) Status() Status {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Status{Fallback: s.reason, Damaged: map[string]string{}}
+	for name, err := range s.bad {
+		st.Damaged[name] = err.Error()
+	}
+	if s.cur != nil {
+		st.Generation = s.cur.name()
+		st.Articles, _ = s.cur.idx.DocCount()
+	}
+	return st
+}
+
+// Ready returns nil when the Source serves an intact generation whose
+// directory is still there, and says why not otherwise.
+func (s *Source) Ready() error {
+	s.mu.RLock()
+	cur, closed := s.cur, s.closed
+	s.mu.RUnlock()
+	if closed || cur == nil {
+		return ErrClosed
+	}
+	if _, err := os.Stat(s.opts.Dir); err != nil {
+		return fmt.Errorf("index directory: %w", err)
+	}
+	return cur.idx.Check(context.Background(), false)
+}
+
+// Generations reports how many generations the Source has opened and how
+// many of them it has closed since it started.
+func (s *Source) Generations() (opened, closed int64) {
+	return s.opened.Load(), s.released.Load()
+}
+
+// Reload brings the Source in line with the index directory: it switches
+// to the generation CURRENT names when that is not the one served, and
+// away from the one served when it is damaged. A generation that does not
+// open or fails its checks is remembered as damaged and not tried again;
+// the newest intact generation is served instead. Reload returns an error
+// only when it serves nothing it can vouch for.
+func (s *Source) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	s.mu.RLock()
+	cur := s.cur
+	s.mu.RUnlock()
+
+	// The generation served: still intact? One whose directory was
+	// removed (by hand, or retention after a rollback) is still whole
+	// for the open files and keeps answering until CURRENT names another
+	// one; Ready reports it.
+	if cur != nil && s.isBad(cur.name()) {
+		cur = nil
+	}
+	if cur != nil && !removed(cur) {
+		if err := cur.idx.Check(ctx, false); err != nil {
+			s.markBad(cur.name(), err)
+			cur = nil
+		}
+	}
+	want, werr := index.CurrentGeneration(s.opts.Dir)
+	wantName := ""
+	if werr == nil {
+		wantName = baseName(want)
+	}
+	if cur != nil && werr == nil && cur.name() == wantName {
+		s.setReason("", nil)
+		return nil
+	}
+	if cur != nil && (werr != nil || s.isBad(wantName)) {
+		// CURRENT is unreadable or names a generation known to be
+		// damaged: keep serving the intact one.
+		reason := s.reasonFor(wantName, werr)
+		s.setReason(reason, nil)
+		return nil
+	}
+	if werr == nil && !s.isBad(wantName) {
+		g, err := s.openGeneration(wantName)
+		if err == nil {
+			s.swap(g, "")
+			return nil
+		}
+		s.markBad(wantName, err)
+	}
+	if errors.Is(werr, index.ErrNoIndex) && cur == nil {
+		if _, err := os.Stat(s.opts.Dir); err != nil || !s.hasGenerations() {
+			s.setReason("", werr)
+			return werr
+		}
+	}
+	if cur != nil {
+		s.setReason(s.reasonFor(wantName, werr), nil)
+		return nil
+	}
+	// Fall back: the newest generation that opens and passes its checks.
+	gens, err := index.Generations(s.opts.Dir)
+	if err != nil {
+		err = fmt.Errorf("%w in %s: %v", ErrNoIntact, s.opts.Dir, err)
+		s.setReason("", err)
+		s.clear()
+		return err
+	}
+	for i := len(gens) - 1; i >= 0; i-- {
+		g := gens[i]
+		if !g.Complete || g.Name == wantName || s.isBad(g.Name) {
+			continue
+		}
+		opened, err := s.openGeneration(g.Name)
+		if err != nil {
+			s.markBad(g.Name, err)
+			continue
+		}
+		reason := s.reasonFor(wantName, werr)
+		s.swap(opened, reason)
+		s.log.Warn("serving a fallback index generation", "generation", g.Name, "reason", reason)
+		return nil
+	}
+	err = fmt.Errorf("%w in %s (%s)", ErrNoIntact, s.opts.Dir, s.reasonFor(wantName, werr))
+	s.setReason("", err)
+	s.clear()
+	return err
+}
+
+// reasonFor says why the generation CURRENT names is not served.
+func (s *Source) reasonFor(wantName string, werr error) string {
+	if werr != nil {
+		return "CURRENT: " + werr.Error()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.bad[wantName]; err != nil {
+		return fmt.Sprintf("%s: %v", wantName, err)
+	}
+	return ""
+}
+
+func (s *Source) hasGenerations() bool {
+	gens, err := index.Generations(s.opts.Dir)
+	return err == nil && len(gens) > 0
+}
+
+// openGeneration opens a generation and starts its full check.
+func (s *Source) openGeneration(name string) (*generation, error) {
+	idx, err := index.OpenGeneration(s.opts.Dir, name)
+	if err != nil {
+		return nil, err
+	}
+	g := &generation{idx: idx, searcher: &search.Searcher{Index: idx, Tagger: s.opts.Tagger}, src: s}
+	g.refs.Store(1)
+	s.opened.Add(1)
+	if !s.opts.SkipFullCheck {
+		// The check holds a lease of its own, so the generation stays
+		// open while it reads.
+		g.refs.Add(1)
+		s.bg.Go(func() {
+			defer g.unref()
+			if err := idx.Check(s.bgCtx, true); err != nil && s.bgCtx.Err() == nil && !removed(g) {
+				s.markBad(name, err)
+				if err := s.Reload(s.bgCtx); err != nil {
+					s.log.Error("no intact index generation left", "err", err)
+				}
+			}
+		})
+	}
+	return g, nil
+}
+
+// swap makes g the generation served and drops the Source's reference to
+// the one it replaces.
+func (s *Source) swap(g *generation, reason string) {
+	s.mu.Lock()
+	old := s.cur
+	s.cur = g
+	s.reason = reason
+	s.lastErr = nil
+	closed := s.closed
+	s.mu.Unlock()
+	n, _ := g.idx.DocCount()
+	s.log.Info("serving index generation", "generation", g.name(), "articles", n)
+	if old != nil {
+		old.unref()
+	}
+	if closed { // Close ran meanwhile
+		s.clear()
+	}
+}
+
+// clear stops serving (nothing intact is left, or the Source closed).
+func (s *Source) clear() {
+	s.mu.Lock()
+	old := s.cur
+	s.cur = nil
+	s.mu.Unlock()
+	if old != nil {
+		old.unref()
+	}
+}
+
+func (s *Source) isBad(name string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, bad := s.bad[name]
+	return bad
+}
+
+// markBad remembers a damaged generation and logs it once.
+func (s *Source) markBad(name string, err error) {
+	s.mu.Lock()
+	_, known := s.bad[name]
+	s.bad[name] = err
+	s.mu.Unlock()
+	if !known {
+		s.log.Error("index generation damaged or unopenable: not served", "generation", name, "err", err)
+	}
+}
+
+// setReason records the state after a reload; an error is logged when it
+// differs from the last one, not at every poll.
+func (s *Source) setReason(reason string, err error) {
+	s.mu.Lock()
+	last := s.lastErr
+	s.reason = reason
+	s.lastErr = err
+	s.mu.Unlock()
+	if err != nil && (last == nil || last.Error() != err.Error()) {
+		s.log.Warn("index directory has no generation to serve", "err", err)
+	}
+}
+
+// Run polls the index directory every interval until ctx is done,
+// following CURRENT and checking the served generation (see Reload).
+func (s *Source) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.Reload(ctx) // its errors are logged once each, and Ready reports them
+	}
+}
+
+// Close stops the background checks and drops the Source's reference to
+// the generation served: it closes when its last lease is released.
+// Acquire fails from then on.
+func (s *Source) Close() error {
+	s.stopBG()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.clear()
+	s.bg.Wait()
+	return nil
+}
+
+// removed reports whether a generation's directory is gone.
+func removed(g *generation) bool {
+	_, err := os.Stat(g.idx.Generation)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+func baseName(path string) string { return filepath.Base(path) }
