@@ -91,7 +91,11 @@ func (srv *Server) apiAtom(c *gin.Context) {
 		return
 	}
 	r.Sort, r.Page, r.Size, r.After = search.SortNewest, 1, FeedSize, ""
-	res, err := srv.Searcher().Search(c.Request.Context(), r)
+	s, err := srv.searcher(c)
+	var res *search.Response
+	if err == nil {
+		res, err = s.Search(c.Request.Context(), r)
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return

@@ -18,6 +18,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/search/searchtest"
+	"newsarchive/serving"
 	"newsarchive/web"
 )
 
@@ -25,7 +26,7 @@ import (
 func uiServer(t *testing.T) (*httptest.Server, *searchtest.Fixture) {
 	t.Helper()
 	fx := searchtest.Get(t)
-	srv := web.New(fx.Searcher, web.Options{Logger: slog.New(slog.DiscardHandler)})
+	srv := web.New(serving.Fixed(fx.Searcher), web.Options{Logger: slog.New(slog.DiscardHandler)})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fx
