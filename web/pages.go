@@ -160,7 +160,7 @@ func (srv *Server) articlePage(c *gin.Context) {
 	if q != "" {
 		v.Back = searchURL(url.Values{"q": {q}})
 	}
-	v.Permalink = baseURL(c) + "/articles/" + url.PathEscape(a.ID)
+	v.Permalink = srv.absURL("/articles/" + url.PathEscape(a.ID))
 	v.Citation = citation(a, v.Permalink)
 	v.JSON = "/api/v1/articles/" + url.PathEscape(a.ID)
 	similar, err := s.Similar(ctx, id, similarCount)

@@ -34,6 +34,11 @@ type Options struct {
 	AdminToken string
 	// Admin are the operations behind the admin endpoints.
 	Admin Admin
+	// BaseURL is the origin of every absolute link the server writes
+	// (citations, permalinks, Atom feeds): scheme, host, optional port
+	// and path prefix, as CheckBaseURL returns it. Empty, links are
+	// relative to the request. The request's Host header is never used.
+	BaseURL string
 }
 
 // Server is the archive's HTTP application.
@@ -48,6 +53,7 @@ type Server struct {
 	metrics    *metrics
 	adminToken string
 	admin      Admin
+	baseURL    string
 }
 
 var ginMode sync.Once
@@ -55,7 +61,7 @@ var ginMode sync.Once
 // New returns a server answering from src.
 func New(src *serving.Source, opts Options) *Server {
 	ginMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
-	srv := &Server{log: opts.Logger, limits: opts.Limits.withDefaults(), adminToken: opts.AdminToken, admin: opts.Admin}
+	srv := &Server{log: opts.Logger, limits: opts.Limits.withDefaults(), adminToken: opts.AdminToken, admin: opts.Admin, baseURL: opts.BaseURL}
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}

@@ -395,7 +395,7 @@ func TestArticlePage(t *testing.T) {
 			t.Errorf("no link to topic %s", c)
 		}
 	}
-	if pl := find(doc, byID("permalink")); len(pl) != 1 || attr(pl[0], "href") != ts.URL+"/articles/"+photo.ID {
+	if pl := find(doc, byID("permalink")); len(pl) != 1 || attr(pl[0], "href") != "/articles/"+photo.ID {
 		t.Errorf("permalink %v", pl)
 	}
 	similar := find(doc, func(n *html.Node) bool { return hasClass(n, "similar") })

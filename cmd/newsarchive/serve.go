@@ -32,11 +32,16 @@ type serveConfig struct {
 	pollEvery                          time.Duration
 	limits                             web.Limits
 	logJSON                            bool
+	baseURL                            string
 }
 
 // EnvAdminToken names the environment variable holding the token that
 // enables the /admin endpoints.
 const EnvAdminToken = "NEWSARCHIVE_ADMIN_TOKEN"
+
+// EnvBaseURL names the environment variable that gives --base-url's
+// default.
+const EnvBaseURL = "NEWSARCHIVE_BASE_URL"
 
 func newServeCmd() *cobra.Command {
 	var cfg serveConfig
@@ -67,6 +72,7 @@ up within seconds, without a restart.`,
 	f.IntVar(&cfg.workers, "workers", 0, "files parsed at once when indexing (default: all cores)")
 	f.DurationVar(&cfg.pollEvery, "poll", time.Second, "how often to look for a new index generation")
 	f.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON lines (default: text)")
+	f.StringVar(&cfg.baseURL, "base-url", os.Getenv(EnvBaseURL), "origin `URL` of absolute links: citations, permalinks, Atom (default: $"+EnvBaseURL+", else http://ADDR)")
 	d := web.DefaultLimits
 	f.IntVar(&cfg.limits.MaxQueryLength, "max-query", d.MaxQueryLength, "longest query in characters")
 	f.DurationVar(&cfg.limits.RequestTimeout, "timeout", d.RequestTimeout, "a search is stopped after this")
@@ -176,18 +182,26 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 			return sum, err
 		}
 	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return usageError(fmt.Errorf("listen on %s: %w", cfg.addr, err))
+	}
+	defer ln.Close()
+	base := cfg.baseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	if base, err = web.CheckBaseURL(base); err != nil {
+		return usageError(fmt.Errorf("--base-url: %w", err))
+	}
 	srv := web.New(src, web.Options{
-		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin,
+		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin, BaseURL: base,
 	})
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watched := make(chan struct{})
 	go func() { defer close(watched); src.Run(watchCtx, cfg.pollEvery) }()
 	defer func() { stopWatching(); <-watched }()
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return usageError(fmt.Errorf("listen on %s: %w", cfg.addr, err))
-	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
