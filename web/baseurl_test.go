@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"newsarchive/corpus"
 	"newsarchive/search"
 	"newsarchive/search/searchtest"
 	"newsarchive/serving"
@@ -69,5 +70,44 @@ func TestBaseURLNotHostHeader(t *testing.T) {
 	}
 	if got, err := web.CheckBaseURL("https://archive.example.org/na/"); err != nil || got != "https://archive.example.org/na" {
 		t.Errorf("CheckBaseURL: %q, %v", got, err)
+	}
+}
+
+// An article's old path-based id (every id before schema 6) answers with a
+// 301 to its id now, on the API and on the article page, keeping the query.
+func TestOldIDRedirects(t *testing.T) {
+	ts, fx := server(t)
+	var a *corpus.Article
+	for i := range fx.Articles {
+		if fx.Articles[i].Paper != "" && fx.Articles[i].Date != "" && fx.Articles[i].Page != "" {
+			a = &fx.Articles[i]
+			break
+		}
+	}
+	if a == nil {
+		t.Fatal("no article with page metadata in the fixture")
+	}
+	old := corpus.ArticleID(a.Source, a.Ordinal)
+	if old == a.ID {
+		t.Fatalf("article %s has its path id", a.ID)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]string{
+		"/api/v1/articles/" + old:                          "/api/v1/articles/" + a.ID,
+		"/api/v1/articles/" + old + "/similar?size=2":      "/api/v1/articles/" + a.ID + "/similar?size=2",
+		"/articles/" + old + "?q=" + url.QueryEscape("经济"): "/articles/" + a.ID + "?q=" + url.QueryEscape("经济"),
+	} {
+		resp, err := client.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d Location %q, want 301 to %s", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+	// An unknown id is still a 404.
+	if status, _, _ := get(t, ts, "/api/v1/articles/0123456789abcdef"); status != http.StatusNotFound {
+		t.Errorf("unknown id: %d, want 404", status)
 	}
 }
