@@ -41,10 +41,12 @@ type Server struct {
 	engine     *gin.Engine
 	limits     Limits
 	slots      slots
+	downloads  *downloads
 	rate       *rateLimiter
 	metrics    *metrics
 	adminToken string
 	admin      Admin
+	reindexing sync.Mutex // held by the one /admin/reindex running
 }
 
 var ginMode sync.Once
@@ -59,6 +61,7 @@ func New(s *search.Searcher, opts Options) *Server {
 	if srv.limits.MaxConcurrent > 0 {
 		srv.slots = make(slots, srv.limits.MaxConcurrent)
 	}
+	srv.downloads = newDownloads(srv.limits)
 	srv.rate = newRateLimiter(srv.limits)
 	srv.searcher.Store(s)
 	srv.metrics = newMetrics(srv)
@@ -66,6 +69,7 @@ func New(s *search.Searcher, opts Options) *Server {
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
 	e.RedirectFixedPath = false
+	srv.trustProxies(e)
 	e.Use(srv.logRequests, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
 	srv.engine = e
 	srv.routes()
@@ -73,33 +77,71 @@ func New(s *search.Searcher, opts Options) *Server {
 	return srv
 }
 
-// guard applies the rate limit (API only), the request timeout and the
-// bound on concurrent searches to the routes that search.
+// isDownload reports whether path is one of the CSV/JSONL downloads.
+func isDownload(path string) bool {
+	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl"
+}
+
+// guard applies the rate limit (every route but the health checks,
+// metrics and static files), then, on the routes that search, the request
+// timeout and a slot: a search slot, or for a download (GET) a slot of the
+// download pool, so that downloads read slowly never hold search slots.
 func (srv *Server) guard(c *gin.Context) {
 	p := c.Request.URL.Path
-	switch {
-	case p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/admin/"):
+	if p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") {
 		c.Next()
 		return
 	}
-	if isAPI(c) && !srv.allowRate(c) {
+	if !srv.allowRate(c) {
 		return
 	}
-	timeout := srv.limits.RequestTimeout
-	if strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".jsonl") {
-		timeout = srv.limits.ExportTimeout
+	if strings.HasPrefix(p, "/admin/") { // a reindex takes as long as it takes
+		c.Next()
+		return
+	}
+	timeout, acquire := srv.limits.RequestTimeout, srv.acquireSlot
+	if isDownload(p) && c.Request.Method == http.MethodGet {
+		timeout, acquire = srv.limits.ExportTimeout, srv.acquireDownload
 	}
 	if timeout > 0 {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
 	}
-	release, ok := srv.acquireSlot(c)
+	release, ok := acquire(c)
 	if !ok {
 		return
 	}
 	defer release()
 	c.Next()
+}
+
+// HTTPServer returns an http.Server for the application, with the
+// server's limits on the connection: MaxHeaderBytes on the request line
+// and headers (net/http answers a larger request 431, allowing itself 4
+// KiB of slack), ReadHeaderTimeout 10 s, ReadTimeout 30 s, IdleTimeout 2
+// min, and WriteTimeout the ExportTimeout plus 30 s, so that a download
+// cut by ExportTimeout still gets its end written, and a client that stops
+// reading loses its connection then (none when ExportTimeout is off). Its
+// ErrorLog writes to the server's logger.
+func (srv *Server) HTTPServer() *http.Server {
+	l := srv.limits
+	var write time.Duration
+	if l.ExportTimeout > 0 {
+		write = max(l.ExportTimeout, l.RequestTimeout) + 30*time.Second
+	}
+	hs := &http.Server{
+		Handler:           srv.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      write,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(srv.log.Handler(), slog.LevelWarn),
+	}
+	if l.MaxHeaderBytes > 0 {
+		hs.MaxHeaderBytes = l.MaxHeaderBytes
+	}
+	return hs
 }
 
 // Handler is the server's http.Handler.

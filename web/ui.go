@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -183,7 +184,9 @@ func (srv *Server) errorPage(c *gin.Context, status int, heading, message string
 	v := errorView{page: newPage(heading), Heading: heading, Message: message}
 	v.Status = status
 	v.HeaderSearch = true
-	v.Query = c.Query("q")
+	if q := c.Query("q"); utf8.ValidString(q) { // a request turned away for its bytes does not echo them
+		v.Query = q
+	}
 	srv.render(c, status, "error", v)
 }
 
