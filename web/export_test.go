@@ -123,6 +123,18 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 	if status != 200 || err != nil || trailer != web.ExportCut || rows[len(rows)-1][0] != web.CSVCutMarker || rows[len(rows)-1][1] != "timeout" {
 		t.Errorf("csv timed out: %d, trailer %q, rows %q (%v)", status, trailer, rows, err)
 	}
+
+	// HEAD: the headers of the download, no body, no search.
+	resp, err := http.Head(ts.URL + "/api/v1/search.csv?q=" + q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(hb) != 0 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "newsarchive-search.csv") {
+		t.Errorf("HEAD: %d %v, %d bytes", resp.StatusCode, resp.Header, len(hb))
+	}
 }
 
 func TestCSVCellNeutralisesFormulas(t *testing.T) {

@@ -107,14 +107,14 @@ func (srv *Server) RecordReindex(at time.Time, err error) {
 // opsRoutes registers /healthz, /readyz, /metrics and the admin endpoints.
 func (srv *Server) opsRoutes() {
 	e := srv.engine
-	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
-	e.GET("/readyz", srv.ready)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(srv.metrics.registry, promhttp.HandlerOpts{})))
+	e.Match(readMethods, "/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	e.Match(readMethods, "/readyz", srv.ready)
+	e.Match(readMethods, "/metrics", gin.WrapH(promhttp.HandlerFor(srv.metrics.registry, promhttp.HandlerOpts{})))
 	if srv.adminToken == "" {
 		return
 	}
 	admin := e.Group("/admin", srv.requireToken)
-	admin.GET("/stats", func(c *gin.Context) {
+	admin.Match(readMethods, "/stats", func(c *gin.Context) {
 		st, err := srv.Searcher().Index.Stats(c.Request.Context())
 		if err != nil {
 			srv.fail(c, err)

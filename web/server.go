@@ -157,17 +157,21 @@ func (srv *Server) Searcher() *search.Searcher { return srv.searcher.Load() }
 // syntax, for the OpenAPI test.
 func (srv *Server) Routes() []gin.RouteInfo { return srv.engine.Routes() }
 
+// readMethods are the methods of every read route: HEAD answers as GET
+// does, without the body (net/http drops it).
+var readMethods = []string{http.MethodGet, http.MethodHead}
+
 func (srv *Server) routes() {
 	e := srv.engine
 	api := e.Group("/api/v1")
-	api.GET("/search", srv.apiSearch)
-	api.GET("/search.csv", srv.apiExportCSV)
-	api.GET("/search.jsonl", srv.apiExportJSONL)
-	api.GET("/search.atom", srv.apiAtom)
-	api.GET("/articles/:id", srv.apiArticle)
-	api.GET("/articles/:id/similar", srv.apiSimilar)
-	api.GET("/facets", srv.apiFacets)
-	api.GET("/openapi.json", srv.apiOpenAPI)
+	api.Match(readMethods, "/search", srv.apiSearch)
+	api.Match(readMethods, "/search.csv", srv.apiExportCSV)
+	api.Match(readMethods, "/search.jsonl", srv.apiExportJSONL)
+	api.Match(readMethods, "/search.atom", srv.apiAtom)
+	api.Match(readMethods, "/articles/:id", srv.apiArticle)
+	api.Match(readMethods, "/articles/:id/similar", srv.apiSimilar)
+	api.Match(readMethods, "/facets", srv.apiFacets)
+	api.Match(readMethods, "/openapi.json", srv.apiOpenAPI)
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
 			apiError(c, http.StatusNotFound, "not_found", "no such endpoint: "+c.Request.URL.Path+" (see /api/v1/openapi.json)")
@@ -176,11 +180,11 @@ func (srv *Server) routes() {
 		srv.notFoundPage(c)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		if isAPI(c) {
-			apiError(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here; the API is read-only (GET)")
+		if wantsJSON(c) {
+			apiError(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here; the API is read-only (GET, HEAD)")
 			return
 		}
-		c.String(http.StatusMethodNotAllowed, "method not allowed")
+		srv.errorPage(c, http.StatusMethodNotAllowed, "不支持这种请求", "这个页面只能用 GET 或 HEAD 读取。")
 	})
 	srv.uiRoutes()
 }

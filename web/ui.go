@@ -125,12 +125,11 @@ func templateFuncs() template.FuncMap {
 // uiRoutes registers the researchers' pages.
 func (srv *Server) uiRoutes() {
 	e := srv.engine
-	e.GET("/", srv.homePage)
-	e.GET("/search", srv.resultsPage)
-	e.GET("/articles/:id", srv.articlePage)
-	e.GET("/about", srv.aboutPage)
-	e.GET("/static/*name", serveStatic)
-	e.HEAD("/static/*name", serveStatic)
+	e.Match(readMethods, "/", srv.homePage)
+	e.Match(readMethods, "/search", srv.resultsPage)
+	e.Match(readMethods, "/articles/:id", srv.articlePage)
+	e.Match(readMethods, "/about", srv.aboutPage)
+	e.Match(readMethods, "/static/*name", serveStatic)
 }
 
 // page is what every page's layout needs.
