@@ -1,9 +1,13 @@
 package search
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"newsarchive/index"
@@ -11,10 +15,49 @@ import (
 
 // A cursor marks a place in a result list: the sort values of the last hit
 // read, so the next request starts right after it however deep it is.
-// It is opaque to clients: URL-safe base64 of a small JSON object.
+// It is opaque to clients: URL-safe base64 of a small JSON object. It
+// holds the sort order and a short hash of the request's normalized query
+// and filters (requestKey), so that a cursor is only taken by the request
+// it was made for: with another query or other filters it is a 400.
 type cursor struct {
 	Sort   string   `json:"s"`
 	Values []string `json:"v"`
+	Key    string   `json:"k"`
+}
+
+// requestKey is a short hash of what selects a request's hits: its query,
+// spaces collapsed, and its filters, each name resolved (伊通 and
+// 伊通满族自治县 are one county), without duplicates, sorted. The sort
+// order is in the cursor as it is; page and size do not matter.
+func (s *Searcher) requestKey(r Request) string {
+	var b strings.Builder
+	b.WriteString(strings.Join(strings.FieldsFunc(r.Query, isSpace), " "))
+	list := func(name string, values []string, canonical func(string) (string, error)) {
+		var names []string
+		for _, v := range values {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if c, err := canonical(v); err == nil {
+				v = c
+			}
+			names = append(names, v)
+		}
+		slices.Sort(names)
+		b.WriteString("\x00" + name)
+		for _, v := range slices.Compact(names) {
+			b.WriteString("\x01" + v)
+		}
+	}
+	asGiven := func(v string) (string, error) { return v, nil }
+	list("county", r.Counties, s.canonicalCounty)
+	list("topic", r.Topics, s.canonicalTopic)
+	list("author", r.Authors, asGiven)
+	list("paper", r.Papers, asGiven)
+	b.WriteString("\x00from\x01" + strings.TrimSpace(r.From) + "\x00to\x01" + strings.TrimSpace(r.To))
+	sum := sha256.Sum256([]byte(b.String()))
+	return base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
 // cursor encodes the place after collected document sd.
@@ -23,12 +66,14 @@ func (p *plan) cursor(sd scoredDoc, cols *index.Columns) string {
 	if sd.id >= 0 && sd.id < int64(len(cols.ID.Values)) {
 		id = cols.ID.Values[sd.id]
 	}
-	b, _ := json.Marshal(cursor{Sort: p.sort, Values: []string{p.sortValue(sd), id}})
+	b, _ := json.Marshal(cursor{Sort: p.sort, Values: []string{p.sortValue(sd), id}, Key: p.key})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor checks a cursor from a request made with sort order s.
-func decodeCursor(c, s string) ([]string, error) {
+// decodeCursor checks a cursor from a request made with sort order s and
+// request key key: a cursor of another request, or whose score is not a
+// finite number, is a bad request.
+func decodeCursor(c, s, key string) ([]string, error) {
 	bad := badRequest("after %q is not a cursor from this API (use a response's next)", c)
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
@@ -41,9 +86,13 @@ func decodeCursor(c, s string) ([]string, error) {
 	if cur.Sort != s {
 		return nil, badRequest("the after cursor was made for sort=%s, not sort=%s", cur.Sort, s)
 	}
+	if cur.Key != key {
+		return nil, badRequest("the after cursor was made for another query or other filters; use the next of a response to this same request, or start again without after")
+	}
 	switch s {
 	case SortRelevance:
-		if _, err := strconv.ParseFloat(cur.Values[0], 64); err != nil {
+		f, err := strconv.ParseFloat(cur.Values[0], 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, bad
 		}
 	default: // a date, or "" for an article without one

@@ -86,8 +86,9 @@ func TestCursorFromAnotherGeneration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// An id just after hit k's, held by no article.
-		b, _ := json.Marshal(map[string]any{"s": search.SortNewest, "v": []string{date.Format(time.RFC3339Nano), every[k] + "\x00"}})
+		// An id just after hit k's, held by no article, in a cursor of
+		// this request (its key taken from a real one).
+		b, _ := json.Marshal(map[string]any{"s": search.SortNewest, "v": []string{date.Format(time.RFC3339Nano), every[k] + "\x00"}, "k": cursorKey(t, fx.Searcher, r)})
 		rc := r
 		rc.After = base64.RawURLEncoding.EncodeToString(b)
 		res, err := fx.Searcher.Search(context.Background(), rc)

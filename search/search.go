@@ -149,6 +149,7 @@ type plan struct {
 	from    int
 	size    int
 	after   []string
+	key     string // the request's requestKey, bound into its cursors
 }
 
 // Search runs a request: one page of hits, the total, and the facets.
@@ -380,11 +381,12 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		return nil, badRequest("page %d of size %d reaches past the first %d hits; read further with the after cursor (the response's next)", page, p.size, MaxWindow)
 	}
 	p.from = (page - 1) * p.size
+	p.key = s.requestKey(r)
 	if r.After != "" {
 		if page > 1 {
 			return nil, badRequest("after and page cannot be used together")
 		}
-		if p.after, err = decodeCursor(r.After, p.sort); err != nil {
+		if p.after, err = decodeCursor(r.After, p.sort, p.key); err != nil {
 			return nil, err
 		}
 	}

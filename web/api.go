@@ -61,6 +61,8 @@ func (srv *Server) fail(c *gin.Context, err error) {
 		apiError(c, http.StatusBadRequest, "bad_request", msg)
 	case errors.Is(err, index.ErrNotFound):
 		apiError(c, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrBusy):
+		apiError(c, http.StatusConflict, "conflict", err.Error())
 	case errors.Is(err, context.Canceled):
 		c.Abort() // the client went away
 	case errors.Is(err, errUnavailable), errors.Is(err, index.ErrClosed), errors.Is(err, index.ErrDamaged):

@@ -305,7 +305,8 @@ func TestCSVExport(t *testing.T) {
 		t.Errorf("bom=1: no byte order mark")
 	}
 	rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
-	if err != nil || len(rows) != 8 {
+	// The header, 7 articles, and the row saying the limit cut the download.
+	if err != nil || len(rows) != 9 || rows[8][0] != web.CSVCutMarker || rows[8][1] != "limit_reached" {
 		t.Errorf("limit=7: %d rows (%v)", len(rows), err)
 	}
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -115,14 +117,14 @@ func (srv *Server) RecordReindex(at time.Time, err error) {
 // opsRoutes registers /healthz, /readyz, /metrics and the admin endpoints.
 func (srv *Server) opsRoutes() {
 	e := srv.engine
-	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
-	e.GET("/readyz", srv.ready)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(srv.metrics.registry, promhttp.HandlerOpts{})))
+	e.Match(readMethods, "/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	e.Match(readMethods, "/readyz", srv.ready)
+	e.Match(readMethods, "/metrics", gin.WrapH(promhttp.HandlerFor(srv.metrics.registry, promhttp.HandlerOpts{})))
 	if srv.adminToken == "" {
 		return
 	}
 	admin := e.Group("/admin", srv.requireToken)
-	admin.GET("/stats", func(c *gin.Context) {
+	admin.Match(readMethods, "/stats", func(c *gin.Context) {
 		s, err := srv.searcher(c)
 		var st index.Stats
 		if err == nil {
@@ -145,22 +147,41 @@ func (srv *Server) opsRoutes() {
 		}
 		writeJSON(c, http.StatusOK, map[string]string{"generation": srv.source.Status().Generation})
 	})
-	admin.POST("/reindex", func(c *gin.Context) {
-		if srv.admin.Reindex == nil {
-			apiError(c, http.StatusNotImplemented, "not_implemented", "this server has no corpus to reindex (start it with --corpus)")
-			return
-		}
-		rebuild := c.Query("rebuild") == "1" || c.Query("rebuild") == "true"
-		// The run outlives a client that hangs up: the index is never left
-		// half-switched either way.
-		sum, err := srv.admin.Reindex(context.WithoutCancel(c.Request.Context()), rebuild)
+	admin.POST("/reindex", srv.adminReindex)
+}
+
+// ErrBusy is the error, wrapped, of an operation that cannot run now
+// because another one holds what it needs. A second POST /admin/reindex
+// while one runs gets it, and an Admin.Reindex may return it (for
+// instance when an index run of the command line holds the index's write
+// lock); either way the endpoint answers 409 conflict with the error's
+// text, and no reindex is recorded in the metrics.
+var ErrBusy = errors.New("busy")
+
+// adminReindex runs Admin.Reindex, one at a time: a request while one runs
+// is answered 409 at once instead of racing it for the index.
+func (srv *Server) adminReindex(c *gin.Context) {
+	if srv.admin.Reindex == nil {
+		apiError(c, http.StatusNotImplemented, "not_implemented", "this server has no corpus to reindex (start it with --corpus)")
+		return
+	}
+	if !srv.reindexing.TryLock() {
+		srv.fail(c, fmt.Errorf("%w: a reindex is already running on this server; retry when it has finished", ErrBusy))
+		return
+	}
+	defer srv.reindexing.Unlock()
+	rebuild := c.Query("rebuild") == "1" || c.Query("rebuild") == "true"
+	// The run outlives a client that hangs up: the index is never left
+	// half-switched either way.
+	sum, err := srv.admin.Reindex(context.WithoutCancel(c.Request.Context()), rebuild)
+	if !errors.Is(err, ErrBusy) { // busy: no run took place
 		srv.RecordReindex(time.Now(), err)
-		if err != nil {
-			srv.fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusOK, sum)
-	})
+	}
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, sum)
 }
 
 // ready answers 200 when an intact index generation is served and its
@@ -179,10 +200,22 @@ func (srv *Server) ready(c *gin.Context) {
 	c.String(http.StatusOK, "ok: %d articles in %s\n", st.Articles, st.Generation)
 }
 
+// bearerToken is the token of an Authorization header of the Bearer
+// scheme, whose name is case-insensitive (RFC 7235: "bearer x" is as good
+// as "Bearer x").
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
 // requireToken lets through requests bearing the admin token, compared in
 // constant time.
 func (srv *Server) requireToken(c *gin.Context) {
-	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	got, ok := bearerToken(c.GetHeader("Authorization"))
 	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(srv.adminToken)) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="newsarchive admin"`)
 		apiError(c, http.StatusUnauthorized, "unauthorized", "the admin endpoints need Authorization: Bearer <token>")

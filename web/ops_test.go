@@ -121,7 +121,7 @@ func TestRateLimit(t *testing.T) {
 	if statuses[0] != 200 || statuses[2] != 200 || statuses[4] != 429 || retry != "1" {
 		t.Errorf("statuses %v, Retry-After %q; want 3×200 then 429 with Retry-After 1", statuses, retry)
 	}
-	// The UI and health checks are not rate limited.
+	// The health checks are not rate limited.
 	resp, err := http.Get(ts.URL + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz while rate limited: %v %v", resp.StatusCode, err)

@@ -49,11 +49,13 @@ type Server struct {
 	engine     *gin.Engine
 	limits     Limits
 	slots      slots
+	downloads  *downloads
 	rate       *rateLimiter
 	metrics    *metrics
 	adminToken string
 	admin      Admin
 	baseURL    string
+	reindexing sync.Mutex // held by the one /admin/reindex running
 }
 
 var ginMode sync.Once
@@ -68,6 +70,7 @@ func New(src *serving.Source, opts Options) *Server {
 	if srv.limits.MaxConcurrent > 0 {
 		srv.slots = make(slots, srv.limits.MaxConcurrent)
 	}
+	srv.downloads = newDownloads(srv.limits)
 	srv.rate = newRateLimiter(srv.limits)
 	srv.source = src
 	srv.tagger = src.Tagger()
@@ -76,6 +79,7 @@ func New(src *serving.Source, opts Options) *Server {
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
 	e.RedirectFixedPath = false
+	srv.trustProxies(e)
 	e.Use(srv.logRequests, srv.releaseLease, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
 	srv.engine = e
 	srv.routes()
@@ -83,33 +87,71 @@ func New(src *serving.Source, opts Options) *Server {
 	return srv
 }
 
-// guard applies the rate limit (API only), the request timeout and the
-// bound on concurrent searches to the routes that search.
+// isDownload reports whether path is one of the CSV/JSONL downloads.
+func isDownload(path string) bool {
+	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl"
+}
+
+// guard applies the rate limit (every route but the health checks,
+// metrics and static files), then, on the routes that search, the request
+// timeout and a slot: a search slot, or for a download (GET) a slot of the
+// download pool, so that downloads read slowly never hold search slots.
 func (srv *Server) guard(c *gin.Context) {
 	p := c.Request.URL.Path
-	switch {
-	case p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/admin/"):
+	if p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/") {
 		c.Next()
 		return
 	}
-	if isAPI(c) && !srv.allowRate(c) {
+	if !srv.allowRate(c) {
 		return
 	}
-	timeout := srv.limits.RequestTimeout
-	if strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".jsonl") {
-		timeout = srv.limits.ExportTimeout
+	if strings.HasPrefix(p, "/admin/") { // a reindex takes as long as it takes
+		c.Next()
+		return
+	}
+	timeout, acquire := srv.limits.RequestTimeout, srv.acquireSlot
+	if isDownload(p) && c.Request.Method == http.MethodGet {
+		timeout, acquire = srv.limits.ExportTimeout, srv.acquireDownload
 	}
 	if timeout > 0 {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
 	}
-	release, ok := srv.acquireSlot(c)
+	release, ok := acquire(c)
 	if !ok {
 		return
 	}
 	defer release()
 	c.Next()
+}
+
+// HTTPServer returns an http.Server for the application, with the
+// server's limits on the connection: MaxHeaderBytes on the request line
+// and headers (net/http answers a larger request 431, allowing itself 4
+// KiB of slack), ReadHeaderTimeout 10 s, ReadTimeout 30 s, IdleTimeout 2
+// min, and WriteTimeout the ExportTimeout plus 30 s, so that a download
+// cut by ExportTimeout still gets its end written, and a client that stops
+// reading loses its connection then (none when ExportTimeout is off). Its
+// ErrorLog writes to the server's logger.
+func (srv *Server) HTTPServer() *http.Server {
+	l := srv.limits
+	var write time.Duration
+	if l.ExportTimeout > 0 {
+		write = max(l.ExportTimeout, l.RequestTimeout) + 30*time.Second
+	}
+	hs := &http.Server{
+		Handler:           srv.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      write,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(srv.log.Handler(), slog.LevelWarn),
+	}
+	if l.MaxHeaderBytes > 0 {
+		hs.MaxHeaderBytes = l.MaxHeaderBytes
+	}
+	return hs
 }
 
 // Handler is the server's http.Handler.
@@ -119,17 +161,21 @@ func (srv *Server) Handler() http.Handler { return srv.engine }
 // syntax, for the OpenAPI test.
 func (srv *Server) Routes() []gin.RouteInfo { return srv.engine.Routes() }
 
+// readMethods are the methods of every read route: HEAD answers as GET
+// does, without the body (net/http drops it).
+var readMethods = []string{http.MethodGet, http.MethodHead}
+
 func (srv *Server) routes() {
 	e := srv.engine
 	api := e.Group("/api/v1")
-	api.GET("/search", srv.apiSearch)
-	api.GET("/search.csv", srv.apiExportCSV)
-	api.GET("/search.jsonl", srv.apiExportJSONL)
-	api.GET("/search.atom", srv.apiAtom)
-	api.GET("/articles/:id", srv.apiArticle)
-	api.GET("/articles/:id/similar", srv.apiSimilar)
-	api.GET("/facets", srv.apiFacets)
-	api.GET("/openapi.json", srv.apiOpenAPI)
+	api.Match(readMethods, "/search", srv.apiSearch)
+	api.Match(readMethods, "/search.csv", srv.apiExportCSV)
+	api.Match(readMethods, "/search.jsonl", srv.apiExportJSONL)
+	api.Match(readMethods, "/search.atom", srv.apiAtom)
+	api.Match(readMethods, "/articles/:id", srv.apiArticle)
+	api.Match(readMethods, "/articles/:id/similar", srv.apiSimilar)
+	api.Match(readMethods, "/facets", srv.apiFacets)
+	api.Match(readMethods, "/openapi.json", srv.apiOpenAPI)
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
 			apiError(c, http.StatusNotFound, "not_found", "no such endpoint: "+c.Request.URL.Path+" (see /api/v1/openapi.json)")
@@ -138,11 +184,11 @@ func (srv *Server) routes() {
 		srv.notFoundPage(c)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		if isAPI(c) {
-			apiError(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here; the API is read-only (GET)")
+		if wantsJSON(c) {
+			apiError(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here; the API is read-only (GET, HEAD)")
 			return
 		}
-		c.String(http.StatusMethodNotAllowed, "method not allowed")
+		srv.errorPage(c, http.StatusMethodNotAllowed, "不支持这种请求", "这个页面只能用 GET 或 HEAD 读取。")
 	})
 	srv.uiRoutes()
 }

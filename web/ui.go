@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -124,12 +125,11 @@ func templateFuncs() template.FuncMap {
 // uiRoutes registers the researchers' pages.
 func (srv *Server) uiRoutes() {
 	e := srv.engine
-	e.GET("/", srv.homePage)
-	e.GET("/search", srv.resultsPage)
-	e.GET("/articles/:id", srv.articlePage)
-	e.GET("/about", srv.aboutPage)
-	e.GET("/static/*name", serveStatic)
-	e.HEAD("/static/*name", serveStatic)
+	e.Match(readMethods, "/", srv.homePage)
+	e.Match(readMethods, "/search", srv.resultsPage)
+	e.Match(readMethods, "/articles/:id", srv.articlePage)
+	e.Match(readMethods, "/about", srv.aboutPage)
+	e.Match(readMethods, "/static/*name", serveStatic)
 }
 
 // page is what every page's layout needs.
@@ -183,7 +183,9 @@ func (srv *Server) errorPage(c *gin.Context, status int, heading, message string
 	v := errorView{page: newPage(heading), Heading: heading, Message: message}
 	v.Status = status
 	v.HeaderSearch = true
-	v.Query = c.Query("q")
+	if q := c.Query("q"); utf8.ValidString(q) { // a request turned away for its bytes does not echo them
+		v.Query = q
+	}
 	srv.render(c, status, "error", v)
 }
 

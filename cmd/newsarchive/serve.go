@@ -80,7 +80,9 @@ up within seconds, without a restart.`,
 	f.IntVar(&cfg.limits.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "searches run at once (more wait)")
 	f.Float64Var(&cfg.limits.RatePerSecond, "rate", d.RatePerSecond, "API requests per second per client address (-1: no limit)")
 	f.IntVar(&cfg.limits.RateBurst, "burst", d.RateBurst, "API requests a client may make at once")
-	f.BoolVar(&cfg.limits.TrustProxyHeads, "behind-proxy", false, "take the client address from X-Forwarded-For (only behind a trusted proxy)")
+	f.BoolVar(&cfg.limits.TrustProxyHeads, "behind-proxy", false, "take the client address from X-Forwarded-For when the request comes from a --trusted-proxy")
+	f.StringSliceVar(&cfg.limits.TrustedProxies, "trusted-proxy", nil, "`ADDR` or CIDR of a proxy whose X-Forwarded-For is believed with --behind-proxy; repeatable (default: loopback)")
+	f.IntVar(&cfg.limits.MaxDownloads, "max-downloads", d.MaxDownloads, "CSV/JSONL downloads streamed at once (more wait, then 503)")
 	cfg.tf.register(cmd)
 	return cmd
 }
@@ -98,6 +100,9 @@ func defaultDataDir() (string, error) {
 }
 
 func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
+	if err := cfg.limits.Validate(); err != nil {
+		return usageError(fmt.Errorf("--trusted-proxy: %w", err))
+	}
 	var log *slog.Logger
 	if cfg.logJSON {
 		log = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
@@ -202,14 +207,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	go func() { defer close(watched); src.Run(watchCtx, cfg.pollEvery) }()
 	defer func() { stopWatching(); <-watched }()
 
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      5 * time.Minute, // downloads stream for a while
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer() // timeouts and header limit: web.Server.HTTPServer
 	st := src.Status()
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, cfg.indexDir, url)
