@@ -199,6 +199,19 @@ func cutLinePrefix(msg string) (int, string, bool) {
 	return n, rest, true
 }
 
+// SetManifest makes the parser use m as the manifest of the corpus root
+// (a directory, as in File.Root) instead of reading root/manifest.csv: a
+// caller that has read the manifest itself (to record which rows it
+// used) parses with exactly those rows.
+func (p *Parser) SetManifest(root string, m Manifest) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.manifests == nil {
+		p.manifests = map[string]manifestEntry{}
+	}
+	p.manifests[root] = manifestEntry{m: m}
+}
+
 func (p *Parser) manifest(root string) (Manifest, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
