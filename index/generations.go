@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -136,28 +137,36 @@ func syncDir(dir string) error {
 // cleanGenerations removes generations that were never completed (left
 // by a failed or killed run) and complete ones beyond the newest keep. It
 // never removes the current generation, nor the newest complete one
-// older than it (the rollback point), whatever keep says. It tries every
+// older than it (the rollback point), nor the generations named in also
+// (the one that was current before a run's switch), whatever keep says.
+// While CURRENT names no complete generation it removes nothing: the
+// generations are what "--rollback --to" repairs it with. It tries every
 // removal and returns their errors joined. remove removes a directory
 // (os.RemoveAll). The caller holds the write lock.
-func cleanGenerations(dir string, keep int, remove func(string) error) error {
+func cleanGenerations(dir string, keep int, remove func(string) error, also ...string) error {
 	gens, err := Generations(dir)
 	if err != nil {
 		return err
 	}
 	cur := -1
 	for i, g := range gens {
-		if g.Current {
+		if g.Current && g.Complete {
 			cur = i
 		}
 	}
-	kept := map[int]bool{}
-	if cur >= 0 {
-		kept[cur] = true
-		for i := cur - 1; i >= 0; i-- {
-			if gens[i].Complete {
-				kept[i] = true
-				break
-			}
+	if cur < 0 {
+		return nil
+	}
+	kept := map[int]bool{cur: true}
+	for i := cur - 1; i >= 0; i-- {
+		if gens[i].Complete {
+			kept[i] = true
+			break
+		}
+	}
+	for i, g := range gens {
+		if slices.Contains(also, g.Path) {
+			kept[i] = true
 		}
 	}
 	for i, n := len(gens)-1, 0; i >= 0 && n < keep; i-- {

@@ -411,7 +411,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := removeStatCache(opts.Dir); err != nil {
 		log.Warn("stat cache of the previous generation not removed (it is ignored)", "err", err)
 	}
-	if err := cleanGenerations(opts.Dir, opts.Keep, remove); err != nil {
+	if err := cleanGenerations(opts.Dir, opts.Keep, remove, cur.path); err != nil {
 		log.Warn("old generations not removed; the next run tries again", "err", err)
 	}
 	sum.Duration = time.Since(start)
