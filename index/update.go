@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -534,30 +535,45 @@ func readCurrent(dir string, log *slog.Logger) (current, error) {
 	if _, err := os.Stat(filepath.Join(path, completeFile)); err != nil {
 		return current{}, bad(fmt.Errorf("CURRENT names %s, which is missing or incomplete", filepath.Base(path)))
 	}
-	idx, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
+	c, schema, err := openCurrent(path, log)
 	if err != nil {
 		return current{}, bad(fmt.Errorf("open current generation %s: %w", filepath.Base(path), err))
+	}
+	if string(schema) != SchemaVersion {
+		log.Info("index schema changed, rebuilding", "have", string(schema), "want", SchemaVersion)
+		c.why = fmt.Sprintf("schema changed (%q → %q)", schema, SchemaVersion)
+		c.state = nil
+	}
+	return c, nil
+}
+
+// openCurrent reads the article count, schema version and file state of
+// a generation, checking first the file sizes recorded at its commit; a
+// damaged segment is an error, not a crash. An unreadable state leaves
+// c.state nil (a rebuild).
+func openCurrent(path string, log *slog.Logger) (c current, schema []byte, err error) {
+	defer catchFault(debug.SetPanicOnFault(true), &err)
+	if err := checkGeneration(context.Background(), path, false); err != nil {
+		return c, nil, err
+	}
+	idx, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return c, nil, err
 	}
 	defer idx.Close()
 	n, err := idx.DocCount()
 	if err != nil {
-		return current{}, bad(fmt.Errorf("count articles of %s: %w", filepath.Base(path), err))
+		return c, nil, fmt.Errorf("count articles: %w", err)
 	}
-	c := current{path: path, articles: int(n)}
-	schema, err := idx.GetInternal(keySchema)
-	if err != nil || string(schema) != SchemaVersion {
-		log.Info("index schema changed, rebuilding", "have", string(schema), "want", SchemaVersion)
-		c.why = fmt.Sprintf("schema changed (%q → %q)", schema, SchemaVersion)
-		return c, nil
+	c = current{path: path, articles: int(n)}
+	if schema, err = idx.GetInternal(keySchema); err != nil {
+		return c, nil, fmt.Errorf("read schema version: %w", err)
 	}
-	state, err := readState(idx)
-	if err != nil {
-		log.Warn("index state unreadable, rebuilding", "err", err)
+	if c.state, err = readState(idx); err != nil {
 		c.why = "index state unreadable"
-		return c, nil
+		log.Warn("index state unreadable, rebuilding", "generation", path, "err", err)
 	}
-	c.state = state
-	return c, nil
+	return c, schema, nil
 }
 
 // plan is what a run has to do.
