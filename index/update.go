@@ -123,6 +123,10 @@ type Options struct {
 	// removeAll removes a generation directory (default os.RemoveAll);
 	// tests make it fail.
 	removeAll func(string) error
+	// afterRead, if set, is called with each file parsed, after its bytes
+	// were read and before its records and state are taken (tests edit
+	// the file there).
+	afterRead func(corpus.File)
 }
 
 // Progress is the state of a run after a file.
@@ -329,6 +333,9 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	}
 	prog := Progress{Files: len(pl.read), Bytes: total}
 	err = opts.Parser.ParseFiles(ctx, pl.read, opts.Workers, func(res corpus.FileResult) error {
+		if opts.afterRead != nil {
+			opts.afterRead(res.File)
+		}
 		if res.Skipped {
 			if err := src.vanished(res.ReadErr); err != nil {
 				return err

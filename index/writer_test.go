@@ -272,16 +272,17 @@ func TestRulesVersionChangeRereads(t *testing.T) {
 	}
 }
 
-// Item 2, stat before reading: a file edited after it was read (from the
-// Progress callback) is read again by the next run.
+// Item 2, stat before reading: a file edited right after its bytes were
+// read (from the afterRead hook, before the run takes its state) is read
+// again by the next run.
 func TestFileEditedDuringRunIsReadAgain(t *testing.T) {
 	corpusDir, indexDir := smallCorpus(t, 4), filepath.Join(t.TempDir(), "idx")
 	mustRun(t, Options{Corpus: corpusDir, Dir: indexDir})
 	target := filepath.Join(corpusDir, "f01.txt")
 	writeOld(t, target, "### 第一次修改\n\n内容。\n")
 	edited := false
-	sum := mustRun(t, Options{Corpus: corpusDir, Dir: indexDir, Workers: 1, Progress: func(p Progress) {
-		if !edited {
+	sum := mustRun(t, Options{Corpus: corpusDir, Dir: indexDir, afterRead: func(f corpus.File) {
+		if !edited && f.Source == "f01.txt" {
 			edited = true
 			// Same size, a new time: what an editor saving again does.
 			if err := os.WriteFile(target, []byte("### 第二次修改\n\n内容。\n"), 0o644); err != nil {
