@@ -43,12 +43,35 @@ type Article struct {
 	// Line is the 1-based line of the source file where the item starts.
 	// It is not part of the record.
 	Line int `json:"-"`
+	// Aliases are other ids the item answers to (its path-based id, the
+	// ids of its file before a move): links made with them redirect to
+	// ID. They are not part of the record.
+	Aliases []string `json:"-"`
 }
 
-// ArticleID returns the stable id of the item at ordinal in the file whose
-// corpus-relative path is source: the same path and ordinal give the same id
-// on every run and machine.
+// ArticleID returns the path-based id of the item at ordinal in the file
+// whose corpus-relative path is source: the same path and ordinal give the
+// same id on every run and machine. It is the id of an item whose page
+// metadata is not known (see ItemID), and the id every item had before
+// schema 6, kept as an alias so that old links still resolve.
 func ArticleID(source string, ordinal int) string {
 	sum := sha256.Sum256([]byte(source + "#" + strconv.Itoa(ordinal)))
 	return hex.EncodeToString(sum[:8])
+}
+
+// PageID returns the id of the item at ordinal on the page of paper
+// published on date: it depends on what the item is, not on where its
+// file lies, so moving or renaming files keeps every id.
+func PageID(paper, date, page string, ordinal int) string {
+	sum := sha256.Sum256([]byte("page\x00" + paper + "\x00" + date + "\x00" + page + "\x00" + strconv.Itoa(ordinal)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// ItemID returns the id of an item: PageID when its paper, date and page
+// are all known, else the path-based ArticleID.
+func ItemID(source, paper, date, page string, ordinal int) string {
+	if paper != "" && date != "" && page != "" {
+		return PageID(paper, date, page, ordinal)
+	}
+	return ArticleID(source, ordinal)
 }

@@ -163,8 +163,11 @@ func (p *Parser) ParseBytes(f File, data []byte, manifestMeta Meta) FileResult {
 		a := &page.Items[i]
 		a.Source = f.Source
 		a.Ordinal = i + 1
-		a.ID = ArticleID(f.Source, a.Ordinal)
 		a.Paper, a.Date, a.Page = meta.Paper, meta.Date, meta.Page
+		a.ID = ItemID(f.Source, a.Paper, a.Date, a.Page, a.Ordinal)
+		if path := ArticleID(f.Source, a.Ordinal); path != a.ID {
+			a.Aliases = []string{path}
+		}
 		a.Counties, a.Topics = []string{}, []string{}
 		if p.Tagger != nil {
 			ex := p.Tagger.Apply(a)

@@ -41,6 +41,9 @@ func document(a *corpus.Article) (map[string]any, error) {
 	if pairs := countyTopics(a); len(pairs) > 0 {
 		d[FieldCountyTopic] = pairs
 	}
+	if len(a.Aliases) > 0 {
+		d[FieldAlias] = a.Aliases
+	}
 	if a.Date != "" {
 		d[FieldDate] = a.Date
 	}

@@ -36,6 +36,9 @@ const (
 	// ("梨树县" + CountyTopicSep + "农业农村"), so that one facet gives a
 	// county × topic table.
 	FieldCountyTopic = "county_topic"
+	// FieldAlias holds the other ids an article answers to (its
+	// path-based id, the ids of its file before a move), for redirects.
+	FieldAlias = "alias"
 	// FieldRecord stores the whole record as JSON; it is not indexed.
 	FieldRecord = "record"
 )
@@ -94,6 +97,9 @@ func NewMapping() *mapping.IndexMappingImpl {
 	for _, name := range []string{FieldCounties, FieldCounty, FieldTopics, FieldTopic, FieldAuthors, FieldPaper, FieldPage, FieldSource, FieldKind, FieldMonth, FieldID, FieldCountyTopic} {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
+	alias := kw(false)
+	alias.DocValues = false
+	doc.AddFieldMappingsAt(FieldAlias, alias)
 	doc.AddFieldMappingsAt(FieldDate, date)
 	doc.AddFieldMappingsAt(FieldRecord, record)
 

@@ -119,13 +119,26 @@ func openGeneration(gen string) (bleve.Index, error) {
 // Name is the generation's name.
 func (x *Index) Name() string { return filepath.Base(x.Generation) }
 
-// Record returns the stored record of an article.
+// MovedError is returned by Record for an id the index holds as an alias
+// of another article (an id from before a schema change or a move): links
+// with it should redirect to To.
+type MovedError struct{ ID, To string }
+
+func (e *MovedError) Error() string { return fmt.Sprintf("article %s is now %s", e.ID, e.To) }
+
+// Record returns the stored record of an article; for an alias it returns
+// a *MovedError naming the article's id now.
 func (x *Index) Record(ctx context.Context, id string) (corpus.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return corpus.Article{}, fmt.Errorf("read article %s: %w", id, err)
 	}
 	d, ok := x.snap.columns.Doc(id)
 	if !ok {
+		if to, err := x.aliasOf(ctx, id); err != nil {
+			return corpus.Article{}, fmt.Errorf("read article %s: %w", id, err)
+		} else if to != "" {
+			return corpus.Article{}, &MovedError{ID: id, To: to}
+		}
 		return corpus.Article{}, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	a, err := x.RecordAt(d)
@@ -133,6 +146,21 @@ func (x *Index) Record(ctx context.Context, id string) (corpus.Article, error) {
 		return a, fmt.Errorf("read article %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// aliasOf returns the id of the article that has id as an alias, or "".
+func (x *Index) aliasOf(ctx context.Context, id string) (string, error) {
+	q := bleve.NewTermQuery(id)
+	q.SetField(FieldAlias)
+	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
+	res, err := x.SearchInContext(ctx, req)
+	if err != nil {
+		return "", fmt.Errorf("look up alias: %w", err)
+	}
+	if len(res.Hits) == 0 {
+		return "", nil
+	}
+	return res.Hits[0].ID, nil
 }
 
 // DecodeRecord reads the record stored in a hit's fields (the search must

@@ -26,8 +26,9 @@ import (
 
 // SchemaVersion changes whenever the mapping or the analysis changes in a
 // way that needs every article re-indexed; an incremental run on an index
-// of another version rebuilds it.
-const SchemaVersion = "5"
+// of another version rebuilds it. Schema 6: ids from the page (corpus.ItemID),
+// the old path-based ids kept in FieldAlias; checksums of every file.
+const SchemaVersion = "6"
 
 // Keys of the index's internal (non-document) storage.
 var (

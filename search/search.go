@@ -230,7 +230,7 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 // Article returns the full record of an article with the highlights of a
 // query (which may be empty), the whole body included.
 func (s *Searcher) Article(ctx context.Context, id, q string) (Hit, error) {
-	a, err := s.Index.Record(ctx, id)
+	a, err := s.record(ctx, id)
 	if err != nil {
 		return Hit{}, err
 	}
@@ -248,6 +248,23 @@ func (s *Searcher) Article(ctx context.Context, id, q string) (Hit, error) {
 	h := newHit(a, 0, hl)
 	h.Highlight.Body = hl.body(a.Body)
 	return h, nil
+}
+
+// MovedError is returned for an article id that now belongs to another
+// article (an id from before a schema change, or of a file that moved):
+// a link with ID should redirect to To.
+type MovedError struct{ ID, To string }
+
+func (e *MovedError) Error() string { return fmt.Sprintf("article %s is now %s", e.ID, e.To) }
+
+// record reads an article's record, turning the index's alias answer into
+// a *MovedError.
+func (s *Searcher) record(ctx context.Context, id string) (corpus.Article, error) {
+	a, err := s.Index.Record(ctx, id)
+	if m, ok := errors.AsType[*index.MovedError](err); ok {
+		return a, &MovedError{ID: m.ID, To: m.To}
+	}
+	return a, err
 }
 
 func newHit(a corpus.Article, score float64, hl *highlighter) Hit {

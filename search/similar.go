@@ -30,7 +30,7 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 	if size > MaxSize {
 		return nil, badRequest("size %d is out of range (1 to %d)", size, MaxSize)
 	}
-	a, err := s.Index.Record(ctx, id)
+	a, err := s.record(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,7 @@ type Source struct {
 	reason  string           // why cur is not the generation CURRENT names ("" when it is)
 	lastErr error            // the last reload's error, logged once
 
+	fixed    bool       // serves one generation, follows nothing (Fixed)
 	reloadMu sync.Mutex // one reload at a time
 	bg       sync.WaitGroup
 	stopBG   context.CancelFunc
@@ -129,6 +130,22 @@ func Open(ctx context.Context, opts Options) (*Source, error) {
 	}
 	return s, nil
 }
+
+// Fixed returns a Source that serves one open generation and follows
+// nothing (tests, benchmarks, a CLI search). Reload only checks it; Close
+// closes its index once its last lease is released.
+func Fixed(s *search.Searcher) *Source {
+	src := &Source{opts: Options{Dir: s.Index.Dir, Tagger: s.Tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
+	src.bgCtx, src.stopBG = context.WithCancel(context.Background())
+	g := &generation{idx: s.Index, searcher: s, src: src}
+	g.refs.Store(1)
+	src.cur = g
+	src.opened.Add(1)
+	return src
+}
+
+// Tagger is the tagger the Source's searchers resolve names with.
+func (s *Source) Tagger() *corpus.Tagger { return s.opts.Tagger }
 
 // Acquire takes a lease on the generation served now. Every successful
 // Acquire must be followed by the lease's Release.
@@ -202,6 +219,12 @@ func (s *Source) Reload(ctx context.Context) error {
 	s.mu.RLock()
 	cur := s.cur
 	s.mu.RUnlock()
+	if s.fixed {
+		if cur == nil {
+			return ErrClosed
+		}
+		return cur.idx.Check(ctx, false)
+	}
 
 	// The generation served: still intact? One whose directory was
 	// removed (by hand, or retention after a rollback) is still whole

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -326,5 +328,37 @@ func TestReadyFailsWhenDirectoryGone(t *testing.T) {
 	defer l.Release()
 	if search1(t, l) == 0 {
 		t.Error("open generation answers nothing after its directory went")
+	}
+}
+
+// countingHandler counts log records at Warn and above.
+type countingHandler struct{ n *atomic.Int64 }
+
+func (h countingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h countingHandler) Handle(context.Context, slog.Record) error    { h.n.Add(1); return nil }
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h countingHandler) WithGroup(string) slog.Handler                { return h }
+
+// A CURRENT that names nothing usable is reported once, not at every
+// poll, and the generation served keeps answering.
+func TestBadCurrentLoggedOnce(t *testing.T) {
+	dir := buildIndex(t, 1)
+	var n atomic.Int64
+	s, err := Open(context.Background(), Options{Dir: dir, Tagger: tagger, Logger: slog.New(countingHandler{&n})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	served := s.Status().Generation
+	switchTo(t, dir, "gen-does-not-exist")
+	for range 10 {
+		s.Reload(context.Background())
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("%d warnings over 10 polls of a bad CURRENT, want 1", got)
+	}
+	st := s.Status()
+	if st.Generation != served || !strings.Contains(st.Fallback, "gen-does-not-exist") {
+		t.Errorf("status %+v: want %s served with the reason", st, served)
 	}
 }

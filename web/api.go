@@ -63,6 +63,11 @@ func (srv *Server) fail(c *gin.Context, err error) {
 		apiError(c, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, context.Canceled):
 		c.Abort() // the client went away
+	case errors.Is(err, errUnavailable), errors.Is(err, index.ErrClosed), errors.Is(err, index.ErrDamaged):
+		// Between generations, or none intact: a retry soon may succeed.
+		srv.log.WarnContext(c.Request.Context(), "index unavailable", "path", c.Request.URL.Path, "err", err)
+		c.Header("Retry-After", "1")
+		apiError(c, http.StatusServiceUnavailable, "unavailable", "the index is not available right now; retry in a second")
 	case errors.Is(err, context.DeadlineExceeded):
 		apiError(c, http.StatusServiceUnavailable, "timeout", "the search took too long")
 	default:
@@ -138,7 +143,11 @@ func (srv *Server) apiSearch(c *gin.Context) {
 		srv.fail(c, err)
 		return
 	}
-	res, err := srv.Searcher().Search(c.Request.Context(), r)
+	s, err := srv.searcher(c)
+	var res *search.Response
+	if err == nil {
+		res, err = s.Search(c.Request.Context(), r)
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return
@@ -158,7 +167,14 @@ func (srv *Server) apiArticle(c *gin.Context) {
 		return
 	}
 	q := c.Query("q")
-	h, err := srv.Searcher().Article(c.Request.Context(), c.Param("id"), q)
+	s, err := srv.searcher(c)
+	var h search.Hit
+	if err == nil {
+		h, err = s.Article(c.Request.Context(), c.Param("id"), q)
+	}
+	if srv.redirectMoved(c, err) {
+		return
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return
@@ -190,7 +206,14 @@ func (srv *Server) apiSimilar(c *gin.Context) {
 		size = n
 	}
 	id := c.Param("id")
-	hits, err := srv.Searcher().Similar(c.Request.Context(), id, size)
+	s, err := srv.searcher(c)
+	var hits []search.Hit
+	if err == nil {
+		hits, err = s.Similar(c.Request.Context(), id, size)
+	}
+	if srv.redirectMoved(c, err) {
+		return
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return
@@ -202,7 +225,11 @@ func (srv *Server) apiFacets(c *gin.Context) {
 	if !allowParams(c) {
 		return
 	}
-	f, err := srv.Searcher().Overview(c.Request.Context())
+	s, err := srv.searcher(c)
+	var f *search.Overview
+	if err == nil {
+		f, err = s.Overview(c.Request.Context())
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return

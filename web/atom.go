@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,17 +60,23 @@ type atomEntry struct {
 	Content    atomText       `xml:"content"`
 }
 
-// baseURL is the scheme and host the client reached us by.
-func baseURL(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
+// CheckBaseURL checks a base URL for Options.BaseURL (an http or https
+// URL with a host, no query or fragment) and returns it without a
+// trailing slash.
+func CheckBaseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("base URL %q: %w", s, err)
 	}
-	if p := c.GetHeader("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("base URL %q: want http(s)://host[:port][/path], without query, fragment or user", s)
 	}
-	return scheme + "://" + c.Request.Host
+	return strings.TrimRight(u.String(), "/"), nil
 }
+
+// absURL is the absolute URL of a path of this server: under the
+// configured base URL, or the path itself when there is none.
+func (srv *Server) absURL(path string) string { return srv.baseURL + path }
 
 // atomTime is the feed timestamp of an article date (papers are dated in
 // China Standard Time).
@@ -91,21 +98,24 @@ func (srv *Server) apiAtom(c *gin.Context) {
 		return
 	}
 	r.Sort, r.Page, r.Size, r.After = search.SortNewest, 1, FeedSize, ""
-	res, err := srv.Searcher().Search(c.Request.Context(), r)
+	s, err := srv.searcher(c)
+	var res *search.Response
+	if err == nil {
+		res, err = s.Search(c.Request.Context(), r)
+	}
 	if err != nil {
 		srv.fail(c, err)
 		return
 	}
-	base := baseURL(c)
-	self := base + c.Request.URL.RequestURI()
-	html := base + "/search?" + c.Request.URL.RawQuery
+	self := srv.absURL(c.Request.URL.RequestURI())
+	html := srv.absURL("/search?" + c.Request.URL.RawQuery)
 	title := "newsarchive"
 	if r.Query != "" {
 		title += ": " + r.Query
 	}
 	feed := atomFeed{
 		Title:   title,
-		ID:      self,
+		ID:      "urn:newsarchive:feed:" + c.Request.URL.RawQuery,
 		Updated: "1970-01-01T00:00:00Z",
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: self},
@@ -121,10 +131,10 @@ func (srv *Server) apiAtom(c *gin.Context) {
 		}
 		e := atomEntry{
 			Title:     entryTitle(h),
-			ID:        base + "/articles/" + url.PathEscape(a.ID),
+			ID:        "urn:newsarchive:article:" + a.ID, // stable whatever the base URL
 			Updated:   when,
 			Published: when,
-			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: base + "/articles/" + url.PathEscape(a.ID)}},
+			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: srv.absURL("/articles/" + url.PathEscape(a.ID))}},
 			Summary:   atomText{Type: "html", Body: h.Highlight.Snippet},
 			Content:   atomText{Type: "text", Body: a.Body},
 		}
@@ -135,10 +145,10 @@ func (srv *Server) apiAtom(c *gin.Context) {
 			e.Authors = append(e.Authors, atomPerson{Name: a.Paper})
 		}
 		for _, v := range a.Counties {
-			e.Categories = append(e.Categories, atomCategory{Term: v, Scheme: base + "/search?county="})
+			e.Categories = append(e.Categories, atomCategory{Term: v, Scheme: srv.absURL("/search?county=")})
 		}
 		for _, v := range a.Topics {
-			e.Categories = append(e.Categories, atomCategory{Term: v, Scheme: base + "/search?topic="})
+			e.Categories = append(e.Categories, atomCategory{Term: v, Scheme: srv.absURL("/search?topic=")})
 		}
 		feed.Entries = append(feed.Entries, e)
 	}

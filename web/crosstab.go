@@ -48,8 +48,7 @@ type crossCell struct {
 
 // crossTable computes the table for a request whose response is res; nil
 // when no matching article has a county.
-func (srv *Server) crossTable(ctx context.Context, st state, r search.Request, res *search.Response) (*crossTable, error) {
-	s := srv.Searcher()
+func (srv *Server) crossTable(ctx context.Context, s *search.Searcher, st state, r search.Request, res *search.Response) (*crossTable, error) {
 	base := r
 	base.Counties, base.Topics = nil, nil
 	base.Page, base.Size, base.After, base.Sort = 0, 1, "", ""

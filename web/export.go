@@ -50,7 +50,11 @@ func (srv *Server) export(c *gin.Context, contentType, ext string, begin func(*b
 		srv.fail(c, err)
 		return
 	}
-	s := srv.Searcher()
+	s, err := srv.searcher(c)
+	if err != nil {
+		srv.fail(c, err)
+		return
+	}
 	if err := s.Check(r); err != nil {
 		srv.fail(c, err)
 		return

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"newsarchive/index"
 )
 
 // Admin are the maintainers' operations the admin endpoints run. They are
@@ -51,12 +53,20 @@ func newMetrics(srv *Server) *metrics {
 		Name: "newsarchive_index_articles",
 		Help: "Articles in the index generation being served.",
 	}, func() float64 {
-		n, err := srv.Searcher().Index.DocCount()
-		if err != nil {
+		st := srv.source.Status()
+		if st.Generation == "" {
 			return -1
 		}
-		return float64(n)
+		return float64(st.Articles)
 	})
+	openedGens := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "newsarchive_index_generations_opened_total",
+		Help: "Index generations the server has opened.",
+	}, func() float64 { n, _ := srv.source.Generations(); return float64(n) })
+	closedGens := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "newsarchive_index_generations_closed_total",
+		Help: "Index generations the server has closed (replaced, and their last request ended).",
+	}, func() float64 { _, n := srv.source.Generations(); return float64(n) })
 	last := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "newsarchive_last_reindex_timestamp_seconds",
 		Help: "When the index last changed (Unix time): a reindex picked up or run by the server.",
@@ -79,7 +89,7 @@ func newMetrics(srv *Server) *metrics {
 		}
 		return 0
 	})
-	m.registry.MustRegister(m.requests, m.latency, articles, last, ok,
+	m.registry.MustRegister(m.requests, m.latency, articles, openedGens, closedGens, last, ok,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -113,7 +123,11 @@ func (srv *Server) opsRoutes() {
 	}
 	admin := e.Group("/admin", srv.requireToken)
 	admin.GET("/stats", func(c *gin.Context) {
-		st, err := srv.Searcher().Index.Stats(c.Request.Context())
+		s, err := srv.searcher(c)
+		var st index.Stats
+		if err == nil {
+			st, err = s.Index.Stats(c.Request.Context())
+		}
 		if err != nil {
 			srv.fail(c, err)
 			return
@@ -129,7 +143,7 @@ func (srv *Server) opsRoutes() {
 			srv.fail(c, err)
 			return
 		}
-		writeJSON(c, http.StatusOK, map[string]string{"generation": srv.Searcher().Index.Name()})
+		writeJSON(c, http.StatusOK, map[string]string{"generation": srv.source.Status().Generation})
 	})
 	admin.POST("/reindex", func(c *gin.Context) {
 		if srv.admin.Reindex == nil {
@@ -149,14 +163,20 @@ func (srv *Server) opsRoutes() {
 	})
 }
 
-// ready answers 200 when the index is open and answers a query.
+// ready answers 200 when an intact index generation is served and its
+// directory is there, saying which and, when it is a fallback, why; 503
+// otherwise.
 func (srv *Server) ready(c *gin.Context) {
-	n, err := srv.Searcher().Index.DocCount()
-	if err != nil {
-		c.String(http.StatusServiceUnavailable, "index not answering: %v\n", err)
+	st := srv.source.Status()
+	if err := srv.source.Ready(); err != nil {
+		c.String(http.StatusServiceUnavailable, "not ready: %v\n", err)
 		return
 	}
-	c.String(http.StatusOK, "ok: %d articles in %s\n", n, srv.Searcher().Index.Name())
+	if st.Fallback != "" {
+		c.String(http.StatusOK, "ok: %d articles in %s (fallback: %s)\n", st.Articles, st.Generation, st.Fallback)
+		return
+	}
+	c.String(http.StatusOK, "ok: %d articles in %s\n", st.Articles, st.Generation)
 }
 
 // requireToken lets through requests bearing the admin token, compared in

@@ -47,7 +47,11 @@ func (srv *Server) homePage(c *gin.Context) {
 		e.URL = searchURL(url.Values{"q": {e.Query}})
 		v.Examples = append(v.Examples, e)
 	}
-	o, err := srv.Searcher().Overview(c.Request.Context())
+	s, err := srv.searcher(c)
+	var o *search.Overview
+	if err == nil {
+		o, err = s.Overview(c.Request.Context())
+	}
 	if err != nil {
 		// The page is still useful without the numbers.
 		srv.log.WarnContext(c.Request.Context(), "overview", "err", err)
@@ -78,7 +82,7 @@ func (srv *Server) aboutPage(c *gin.Context) {
 	v := aboutView{page: newPage("关于与检索语法")}
 	v.Nav = "about"
 	v.HeaderSearch = true
-	if t := srv.Searcher().Tagger; t != nil {
+	if t := srv.tagger; t != nil {
 		if t.Gazetteer != nil {
 			v.Counties = t.Gazetteer.Units()
 		}
@@ -118,8 +122,14 @@ func (srv *Server) articlePage(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
 	q := strings.TrimSpace(c.Query("q"))
-	s := srv.Searcher()
-	h, err := s.Article(ctx, id, q)
+	s, err := srv.searcher(c)
+	var h search.Hit
+	if err == nil {
+		h, err = s.Article(ctx, id, q)
+	}
+	if srv.redirectMoved(c, err) {
+		return
+	}
 	if err != nil {
 		srv.failPage(c, err)
 		return
@@ -150,7 +160,7 @@ func (srv *Server) articlePage(c *gin.Context) {
 	if q != "" {
 		v.Back = searchURL(url.Values{"q": {q}})
 	}
-	v.Permalink = baseURL(c) + "/articles/" + url.PathEscape(a.ID)
+	v.Permalink = srv.absURL("/articles/" + url.PathEscape(a.ID))
 	v.Citation = citation(a, v.Permalink)
 	v.JSON = "/api/v1/articles/" + url.PathEscape(a.ID)
 	similar, err := s.Similar(ctx, id, similarCount)

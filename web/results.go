@@ -116,9 +116,12 @@ func (srv *Server) resultsPage(c *gin.Context) {
 		v.Title = v.Query
 	}
 	r, err := searchRequest(c)
+	var s *search.Searcher
 	if err == nil {
 		v.Req = r
-		v.Res, err = srv.Searcher().Search(c.Request.Context(), r)
+		if s, err = srv.searcher(c); err == nil {
+			v.Res, err = s.Search(c.Request.Context(), r)
+		}
 	}
 	if err != nil {
 		if !errors.Is(err, search.ErrBadRequest) {
@@ -155,7 +158,7 @@ func (srv *Server) resultsPage(c *gin.Context) {
 	}
 	if res.Total > 0 {
 		v.Time = newTimeline(st, r, res.Facets.Date)
-		v.Table, err = srv.crossTable(c.Request.Context(), st, r, res)
+		v.Table, err = srv.crossTable(c.Request.Context(), s, st, r, res)
 		if err != nil {
 			srv.failPage(c, err)
 			return
@@ -179,7 +182,7 @@ func sortOptions(cur string) []option {
 // canonical is the name under which a facet lists a filter value (伊通 is
 // listed as 伊通满族自治县).
 func (srv *Server) canonical(name, value string) string {
-	t := srv.Searcher().Tagger
+	t := srv.tagger
 	if t == nil {
 		return value
 	}

@@ -1,9 +1,11 @@
 // Package web serves the archive over HTTP with Gin: the journalists' JSON
 // API under /api/v1 (docs/api.md) and the researchers' web UI.
 //
-// A Server answers from a search.Searcher that can be replaced while it
-// runs (SetSearcher), so a reindexed generation is picked up without a
-// restart and requests in flight finish on the one they started with.
+// A Server answers from a serving.Source: each request leases one index
+// generation for its whole life (a download's included), so a reindexed
+// generation is picked up without a restart, requests in flight finish on
+// the one they started with, and a replaced generation closes only when
+// its last request ends.
 package web
 
 import (
@@ -13,12 +15,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"newsarchive/search"
+	"newsarchive/corpus"
+	"newsarchive/serving"
 )
 
 // Options configure a Server.
@@ -32,11 +34,17 @@ type Options struct {
 	AdminToken string
 	// Admin are the operations behind the admin endpoints.
 	Admin Admin
+	// BaseURL is the origin of every absolute link the server writes
+	// (citations, permalinks, Atom feeds): scheme, host, optional port
+	// and path prefix, as CheckBaseURL returns it. Empty, links are
+	// relative to the request. The request's Host header is never used.
+	BaseURL string
 }
 
 // Server is the archive's HTTP application.
 type Server struct {
-	searcher   atomic.Pointer[search.Searcher]
+	source     *serving.Source
+	tagger     *corpus.Tagger
 	log        *slog.Logger
 	engine     *gin.Engine
 	limits     Limits
@@ -45,14 +53,15 @@ type Server struct {
 	metrics    *metrics
 	adminToken string
 	admin      Admin
+	baseURL    string
 }
 
 var ginMode sync.Once
 
-// New returns a server answering from s.
-func New(s *search.Searcher, opts Options) *Server {
+// New returns a server answering from src.
+func New(src *serving.Source, opts Options) *Server {
 	ginMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
-	srv := &Server{log: opts.Logger, limits: opts.Limits.withDefaults(), adminToken: opts.AdminToken, admin: opts.Admin}
+	srv := &Server{log: opts.Logger, limits: opts.Limits.withDefaults(), adminToken: opts.AdminToken, admin: opts.Admin, baseURL: opts.BaseURL}
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}
@@ -60,13 +69,14 @@ func New(s *search.Searcher, opts Options) *Server {
 		srv.slots = make(slots, srv.limits.MaxConcurrent)
 	}
 	srv.rate = newRateLimiter(srv.limits)
-	srv.searcher.Store(s)
+	srv.source = src
+	srv.tagger = src.Tagger()
 	srv.metrics = newMetrics(srv)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
 	e.RedirectFixedPath = false
-	e.Use(srv.logRequests, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
+	e.Use(srv.logRequests, srv.releaseLease, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
 	srv.engine = e
 	srv.routes()
 	srv.opsRoutes()
@@ -104,12 +114,6 @@ func (srv *Server) guard(c *gin.Context) {
 
 // Handler is the server's http.Handler.
 func (srv *Server) Handler() http.Handler { return srv.engine }
-
-// SetSearcher makes later requests use s.
-func (srv *Server) SetSearcher(s *search.Searcher) { srv.searcher.Store(s) }
-
-// Searcher is the searcher requests use now.
-func (srv *Server) Searcher() *search.Searcher { return srv.searcher.Load() }
 
 // Routes lists the server's routes as "METHOD path" with Gin's :param
 // syntax, for the OpenAPI test.

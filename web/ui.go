@@ -201,6 +201,10 @@ func (srv *Server) failPage(c *gin.Context, err error) {
 		c.Abort()
 	case errors.Is(err, context.DeadlineExceeded):
 		srv.errorPage(c, http.StatusServiceUnavailable, "检索超时", "这次检索用时太长，请缩小范围后再试。")
+	case errors.Is(err, errUnavailable), errors.Is(err, index.ErrClosed), errors.Is(err, index.ErrDamaged):
+		srv.log.WarnContext(c.Request.Context(), "index unavailable", "path", c.Request.URL.Path, "err", err)
+		c.Header("Retry-After", "1")
+		srv.errorPage(c, http.StatusServiceUnavailable, "索引暂时不可用", "档案索引正在切换或检修，请稍后再试。")
 	default:
 		srv.log.ErrorContext(c.Request.Context(), "page failed", "path", c.Request.URL.Path, "err", err)
 		srv.errorPage(c, http.StatusInternalServerError, "内部错误", "服务器出错了，请稍后再试。")

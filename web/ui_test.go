@@ -18,6 +18,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/search/searchtest"
+	"newsarchive/serving"
 	"newsarchive/web"
 )
 
@@ -25,7 +26,7 @@ import (
 func uiServer(t *testing.T) (*httptest.Server, *searchtest.Fixture) {
 	t.Helper()
 	fx := searchtest.Get(t)
-	srv := web.New(fx.Searcher, web.Options{Logger: slog.New(slog.DiscardHandler)})
+	srv := web.New(serving.Fixed(fx.Searcher), web.Options{Logger: slog.New(slog.DiscardHandler)})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fx
@@ -394,7 +395,7 @@ func TestArticlePage(t *testing.T) {
 			t.Errorf("no link to topic %s", c)
 		}
 	}
-	if pl := find(doc, byID("permalink")); len(pl) != 1 || attr(pl[0], "href") != ts.URL+"/articles/"+photo.ID {
+	if pl := find(doc, byID("permalink")); len(pl) != 1 || attr(pl[0], "href") != "/articles/"+photo.ID {
 		t.Errorf("permalink %v", pl)
 	}
 	similar := find(doc, func(n *html.Node) bool { return hasClass(n, "similar") })

@@ -20,7 +20,7 @@ import (
 	"newsarchive/corpus"
 	"newsarchive/corpus/sample"
 	"newsarchive/index"
-	"newsarchive/search"
+	"newsarchive/serving"
 	"newsarchive/web"
 )
 
@@ -32,11 +32,16 @@ type serveConfig struct {
 	pollEvery                          time.Duration
 	limits                             web.Limits
 	logJSON                            bool
+	baseURL                            string
 }
 
 // EnvAdminToken names the environment variable holding the token that
 // enables the /admin endpoints.
 const EnvAdminToken = "NEWSARCHIVE_ADMIN_TOKEN"
+
+// EnvBaseURL names the environment variable that gives --base-url's
+// default.
+const EnvBaseURL = "NEWSARCHIVE_BASE_URL"
 
 func newServeCmd() *cobra.Command {
 	var cfg serveConfig
@@ -67,6 +72,7 @@ up within seconds, without a restart.`,
 	f.IntVar(&cfg.workers, "workers", 0, "files parsed at once when indexing (default: all cores)")
 	f.DurationVar(&cfg.pollEvery, "poll", time.Second, "how often to look for a new index generation")
 	f.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON lines (default: text)")
+	f.StringVar(&cfg.baseURL, "base-url", os.Getenv(EnvBaseURL), "origin `URL` of absolute links: citations, permalinks, Atom (default: $"+EnvBaseURL+", else http://ADDR)")
 	d := web.DefaultLimits
 	f.IntVar(&cfg.limits.MaxQueryLength, "max-query", d.MaxQueryLength, "longest query in characters")
 	f.DurationVar(&cfg.limits.RequestTimeout, "timeout", d.RequestTimeout, "a search is stopped after this")
@@ -158,37 +164,44 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 			return err
 		}
 	}
-	idx, err := index.Open(cfg.indexDir)
+	if err := waitAnalysis(); err != nil {
+		return err
+	}
+	src, err := serving.Open(ctx, serving.Options{Dir: cfg.indexDir, Tagger: tagger, Logger: log})
 	if err != nil {
 		return usageError(fmt.Errorf("%w (give --corpus to build it)", err))
 	}
-	if err := waitAnalysis(); err != nil {
-		idx.Close()
-		return err
-	}
-	w := &watcher{dir: cfg.indexDir, tagger: tagger, log: log, current: idx, done: make(chan struct{})}
-	admin := web.Admin{Reload: w.reload}
+	defer src.Close()
+	admin := web.Admin{Reload: func() error { return src.Reload(context.Background()) }}
 	if reindex != nil {
 		admin.Reindex = func(ctx context.Context, rebuild bool) (any, error) {
 			sum, err := reindex(ctx, rebuild)
 			if err == nil {
-				err = w.reload()
+				err = src.Reload(ctx)
 			}
 			return sum, err
 		}
 	}
-	srv := web.New(&search.Searcher{Index: idx, Tagger: tagger}, web.Options{
-		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin,
-	})
-	w.srv = srv
-	watchCtx, stopWatching := context.WithCancel(ctx)
-	go w.run(watchCtx, cfg.pollEvery)
-	defer w.close(stopWatching)
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return usageError(fmt.Errorf("listen on %s: %w", cfg.addr, err))
 	}
+	defer ln.Close()
+	base := cfg.baseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	if base, err = web.CheckBaseURL(base); err != nil {
+		return usageError(fmt.Errorf("--base-url: %w", err))
+	}
+	srv := web.New(src, web.Options{
+		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin, BaseURL: base,
+	})
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); src.Run(watchCtx, cfg.pollEvery) }()
+	defer func() { stopWatching(); <-watched }()
+
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -197,10 +210,10 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	n, _ := idx.DocCount()
+	st := src.Status()
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", n, cfg.indexDir, url)
-	log.Info("listening", "url", url, "index", idx.Generation)
+	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, cfg.indexDir, url)
+	log.Info("listening", "url", url, "generation", st.Generation, "fallback", st.Fallback)
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -259,77 +272,4 @@ func writeSample(dir string) error {
 		}
 	}
 	return nil
-}
-
-// watcher switches the server to a new index generation when an index run
-// makes one current. The old generation stays open for closeDelay, so
-// requests that started on it finish.
-type watcher struct {
-	mu      sync.Mutex // guards current
-	dir     string
-	srv     *web.Server
-	tagger  *corpus.Tagger
-	log     *slog.Logger
-	current *index.Index
-	done    chan struct{} // closed when run returns
-}
-
-const closeDelay = time.Minute
-
-func (w *watcher) run(ctx context.Context, every time.Duration) {
-	defer close(w.done)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := w.reload(); err != nil {
-			w.log.Warn("new index generation does not open; still serving the old one", "err", err)
-		}
-	}
-}
-
-// reload switches to the index directory's current generation, if it is
-// not the one being served.
-func (w *watcher) reload() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	gen, err := index.CurrentGeneration(w.dir)
-	if err != nil {
-		return err
-	}
-	if gen == w.current.Generation {
-		return nil
-	}
-	idx, err := index.Open(w.dir)
-	if err != nil {
-		w.srv.RecordReindex(time.Now(), err)
-		return err
-	}
-	old := w.current
-	w.current = idx
-	w.srv.SetSearcher(&search.Searcher{Index: idx, Tagger: w.tagger})
-	w.srv.RecordReindex(time.Now(), nil)
-	n, _ := idx.DocCount()
-	w.log.Info("serving new index generation", "generation", idx.Name(), "articles", n)
-	time.AfterFunc(closeDelay, func() {
-		if err := old.Close(); err != nil {
-			w.log.Warn("close old index generation", "generation", old.Name(), "err", err)
-		}
-	})
-	return nil
-}
-
-// close stops the watcher and closes the index it serves.
-func (w *watcher) close(stop context.CancelFunc) {
-	stop()
-	<-w.done
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.current.Close(); err != nil {
-		w.log.Warn("close index", "err", err)
-	}
 }
