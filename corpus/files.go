@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // bulletinExts are the file name extensions read as bulletins; a file with
@@ -27,8 +28,11 @@ type File struct {
 	Source string
 	// Root is the corpus root, where manifest.csv is looked for.
 	Root string
-	// Size in bytes, from the directory listing.
-	Size int64
+	// Size in bytes and ModTime, from the directory listing: taken before
+	// the file is read, so that an index that records them sees a file
+	// edited after the listing as changed on its next run.
+	Size    int64
+	ModTime time.Time
 }
 
 // FindFiles lists the bulletin files named by paths: files as they are,
@@ -42,7 +46,7 @@ func FindFiles(paths ...string) ([]File, error) {
 			return nil, fmt.Errorf("find bulletin files: %w", err)
 		}
 		if !st.IsDir() {
-			files = append(files, File{Path: arg, Source: filepath.Base(arg), Root: filepath.Dir(arg), Size: st.Size()})
+			files = append(files, File{Path: arg, Source: filepath.Base(arg), Root: filepath.Dir(arg), Size: st.Size(), ModTime: st.ModTime()})
 			continue
 		}
 		var found []File
@@ -71,7 +75,7 @@ func FindFiles(paths ...string) ([]File, error) {
 			if err != nil {
 				return err
 			}
-			found = append(found, File{Path: path, Source: filepath.ToSlash(rel), Root: arg, Size: info.Size()})
+			found = append(found, File{Path: path, Source: filepath.ToSlash(rel), Root: arg, Size: info.Size(), ModTime: info.ModTime()})
 			return nil
 		})
 		if err != nil {
@@ -95,6 +99,10 @@ type FileResult struct {
 	Problems     []Problem
 	// Skipped is true when the file could not be read at all.
 	Skipped bool
+	// ReadErr is the error of opening or reading the file, when that is
+	// why it was skipped (nil for a file that was read but is not a
+	// bulletin): a caller tells a vanished corpus from a bad file by it.
+	ReadErr error
 }
 
 // Parser reads bulletin files into tagged articles. Its zero value parses
@@ -122,7 +130,9 @@ func (p *Parser) ParseFile(f File) FileResult {
 	}
 	data, err := os.ReadFile(f.Path)
 	if err != nil {
-		return skipped(f, fmt.Sprintf("read: %v", err))
+		res := skipped(f, fmt.Sprintf("read: %v", err))
+		res.ReadErr = err
+		return res
 	}
 	var manifestMeta Meta
 	m, err := p.manifest(f.Root)
@@ -190,6 +200,19 @@ func cutLinePrefix(msg string) (int, string, bool) {
 	}
 	_, rest, _ := strings.Cut(msg, ": ")
 	return n, rest, true
+}
+
+// SetManifest makes the parser use m as the manifest of the corpus root
+// (a directory, as in File.Root) instead of reading root/manifest.csv: a
+// caller that has read the manifest itself (to record which rows it
+// used) parses with exactly those rows.
+func (p *Parser) SetManifest(root string, m Manifest) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.manifests == nil {
+		p.manifests = map[string]manifestEntry{}
+	}
+	p.manifests[root] = manifestEntry{m: m}
 }
 
 func (p *Parser) manifest(root string) (Manifest, error) {

@@ -71,6 +71,7 @@ type Gazetteer struct {
 	fieldWeight [tagFieldCount]float64
 	minScore    float64
 	placeNames  []string
+	digest      string // SHA-256 of the file read, see Tagger.Fingerprint
 }
 
 type gazUnit struct {
@@ -330,6 +331,7 @@ func LoadGazetteer(r io.Reader, name string) (*Gazetteer, error) {
 		u.city = !u.parent && strings.HasSuffix(u.name, "市")
 	}
 	g.m = newTagMatcher(patTexts)
+	g.digest = tt.digest()
 	return g, nil
 }
 

@@ -3,7 +3,10 @@ package corpus
 import (
 	"bufio"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -230,13 +233,19 @@ type tagTable struct {
 	name string
 	sc   *bufio.Scanner
 	line int
+	sum  hash.Hash // of every byte read, for Tagger.Fingerprint
 }
 
 func newTagTable(r io.Reader, name string) *tagTable {
-	sc := bufio.NewScanner(r)
+	h := sha256.New()
+	sc := bufio.NewScanner(io.TeeReader(r, h))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	return &tagTable{name: name, sc: sc}
+	return &tagTable{name: name, sc: sc, sum: h}
 }
+
+// digest is the SHA-256 (hex) of the bytes read so far: of the whole file
+// once next has returned nil.
+func (t *tagTable) digest() string { return hex.EncodeToString(t.sum.Sum(nil)) }
 
 // next returns the cells of the next data row, or nil at the end.
 func (t *tagTable) next() ([]string, error) {

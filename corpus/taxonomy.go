@@ -49,6 +49,7 @@ type Taxonomy struct {
 	fieldWeight [tagFieldCount]float64
 	minScore    float64
 	ratio       float64
+	digest      string // SHA-256 of the file read, see Tagger.Fingerprint
 }
 
 type taxKeyword struct {
@@ -184,6 +185,7 @@ func LoadTaxonomy(r io.Reader, name string) (*Taxonomy, error) {
 		return nil, fmt.Errorf("%s: no labels", name)
 	}
 	t.m = newTagMatcher(patTexts)
+	t.digest = tt.digest()
 	return t, nil
 }
 

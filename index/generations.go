@@ -1,15 +1,18 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // Files and names inside an index directory.
@@ -82,28 +85,30 @@ func newGenerationName(now time.Time) string {
 	return genPrefix + now.UTC().Format("20060102T150405.000000000Z")
 }
 
-// switchTo makes gen the current generation with an atomic rename.
-func switchTo(dir, gen string) error {
+// switchTo makes gen the current generation with an atomic rename of a
+// new CURRENT over the old one. switched reports whether the rename
+// happened (then gen is current even if the directory's fsync failed).
+func switchTo(dir, gen string) (switched bool, err error) {
 	tmp := filepath.Join(dir, currentFile+".tmp")
 	f, err := os.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("switch generation: %w", err)
+		return false, fmt.Errorf("switch generation: %w", err)
 	}
-	if _, err := f.WriteString(filepath.Base(gen) + "\n"); err != nil {
-		f.Close()
-		return fmt.Errorf("switch generation: %w", err)
+	_, err = f.WriteString(filepath.Base(gen) + "\n")
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("switch generation: %w", err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("switch generation: %w", err)
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, currentFile))
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, currentFile)); err != nil {
-		return fmt.Errorf("switch generation: %w", err)
+	if err != nil {
+		os.Remove(tmp)
+		return false, fmt.Errorf("switch generation: %w", err)
 	}
-	return syncDir(dir)
+	return true, syncDir(dir)
 }
 
 // markComplete records that a generation was fully written.
@@ -129,30 +134,57 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// cleanGenerations removes generations that were never completed (left by a
-// failed or killed run) and complete ones beyond the newest keep. The
-// current generation is never removed. The caller holds the write lock.
-func cleanGenerations(dir string, keep int) error {
+// cleanGenerations removes generations that were never completed (left
+// by a failed or killed run) and complete ones beyond the newest keep. It
+// never removes the current generation, nor the newest complete one
+// older than it (the rollback point), nor the generations named in also
+// (the one that was current before a run's switch), whatever keep says.
+// While CURRENT names no complete generation it removes nothing: the
+// generations are what "--rollback --to" repairs it with. It tries every
+// removal and returns their errors joined. remove removes a directory
+// (os.RemoveAll). The caller holds the write lock.
+func cleanGenerations(dir string, keep int, remove func(string) error, also ...string) error {
 	gens, err := Generations(dir)
 	if err != nil {
 		return err
 	}
-	complete := 0
-	for i := len(gens) - 1; i >= 0; i-- {
-		g := gens[i]
-		if g.Current {
-			complete++
-			continue
-		}
-		if g.Complete && complete < keep {
-			complete++
-			continue
-		}
-		if err := os.RemoveAll(g.Path); err != nil {
-			return fmt.Errorf("remove old generation: %w", err)
+	cur := -1
+	for i, g := range gens {
+		if g.Current && g.Complete {
+			cur = i
 		}
 	}
-	return nil
+	if cur < 0 {
+		return nil
+	}
+	kept := map[int]bool{cur: true}
+	for i := cur - 1; i >= 0; i-- {
+		if gens[i].Complete {
+			kept[i] = true
+			break
+		}
+	}
+	for i, g := range gens {
+		if slices.Contains(also, g.Path) {
+			kept[i] = true
+		}
+	}
+	for i, n := len(gens)-1, 0; i >= 0 && n < keep; i-- {
+		if gens[i].Complete {
+			kept[i] = true
+			n++
+		}
+	}
+	var errs []error
+	for i, g := range gens {
+		if kept[i] {
+			continue
+		}
+		if err := remove(g.Path); err != nil {
+			errs = append(errs, fmt.Errorf("remove generation %s: %w", g.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // cloneGeneration copies the Bleve index in src to dst for an incremental
@@ -204,27 +236,53 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// writeLock is an exclusive lock on an index directory for one writer.
-type writeLock struct{ f *os.File }
+// ErrLocked is returned (wrapped) when another index run (or rollback)
+// holds the index directory's write lock: callers map it to "try again
+// later" (the CLI exits 2, the web admin answers 409).
+var ErrLocked = errors.New("index is locked by another writer")
 
-// lockForWrite takes the index directory's write lock, failing at once when
-// another run holds it.
-func lockForWrite(dir string) (*writeLock, error) {
+// writeLock is an exclusive lock on an index directory for one writer: a
+// file lock (flock(2) on Unix, LockFileEx on Windows) on PATH/write.lock,
+// released by the operating system when the process ends, however it ends.
+type writeLock struct{ fl *flock.Flock }
+
+// lockForWrite takes the index directory's write lock. With wait 0 it
+// fails at once when another run holds it; otherwise it tries again until
+// wait has passed or ctx is done. Either failure wraps ErrLocked and says
+// so: "another index run is writing PATH; try again when it ends".
+func lockForWrite(ctx context.Context, dir string, wait time.Duration) (*writeLock, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
+		return nil, fmt.Errorf("create index directory %q: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	fl := flock.New(filepath.Join(dir, lockFile), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o644))
+	var (
+		ok  bool
+		err error
+	)
+	if wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		ok, err = fl.TryLockContext(wctx, 50*time.Millisecond)
+		cancel()
+		if !ok && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, &kindError{ErrLocked, fmt.Errorf("another index run is writing %s; try again when it ends (waited %s)", dir, wait)}
+		}
+	} else {
+		ok, err = fl.TryLock()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("lock index: %w", err)
+		return nil, fmt.Errorf("lock index %q: %w", dir, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock index %q: another index run is writing it: %w", dir, err)
+	if !ok {
+		return nil, &kindError{ErrLocked, fmt.Errorf("another index run is writing %s; try again when it ends", dir)}
 	}
-	return &writeLock{f}, nil
+	return &writeLock{fl}, nil
 }
 
-func (l *writeLock) release() error {
-	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	return l.f.Close()
-}
+func (l *writeLock) release() error { return l.fl.Unlock() }
+
+// kindError is an error of a kind named by a sentinel (ErrLocked, ...)
+// with its own message: errors.Is finds both the sentinel and err's chain.
+type kindError struct{ kind, err error }
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

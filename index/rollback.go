@@ -1,17 +1,24 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 )
 
-// Rollback makes an earlier complete generation current again: to names
-// it, or when empty, the newest complete generation older than the current
-// one. It takes the write lock, so it fails while an index run writes, and
+// Rollback makes another complete generation current: to names it, or
+// when empty, the newest complete generation older than the current one.
+// It takes the write lock (so it fails with ErrLocked while an index run
+// writes), checks that the target is complete, opens, is of this
+// program's schema and matches the file sizes recorded at its commit, and
 // switches with the same atomic rename as a run. It returns the path of
 // the generation now current. A server watching the directory follows.
+//
+// Rollback with to also repairs a bad CURRENT: missing, unreadable, or
+// naming a generation that was removed or never completed. Without to,
+// such a CURRENT has no "previous" generation, and Rollback says so.
 func Rollback(dir, to string) (string, error) {
-	lock, err := lockForWrite(dir)
+	lock, err := lockForWrite(context.Background(), dir, 0)
 	if err != nil {
 		return "", err
 	}
@@ -22,15 +29,19 @@ func Rollback(dir, to string) (string, error) {
 	}
 	cur := -1
 	for i, g := range gens {
-		if g.Current {
+		if g.Current && g.Complete {
 			cur = i
 		}
 	}
-	if cur < 0 {
-		return "", fmt.Errorf("rollback %q: %w", dir, ErrNoIndex)
-	}
 	var target *Generation
 	if to == "" {
+		if cur < 0 {
+			why := "it names no complete generation"
+			if _, err := CurrentGeneration(dir); err != nil {
+				why = err.Error()
+			}
+			return "", fmt.Errorf("rollback %q: CURRENT is not usable (%s): pass --to GEN to choose the generation (see newsarchive generations)", dir, why)
+		}
 		for i := cur - 1; i >= 0; i-- {
 			if gens[i].Complete {
 				target = &gens[i]
@@ -57,12 +68,15 @@ func Rollback(dir, to string) (string, error) {
 			return target.Path, nil
 		}
 	}
+	if err := checkGeneration(context.Background(), target.Path, false); err != nil {
+		return "", fmt.Errorf("rollback to %s: %w", target.Name, err)
+	}
 	idx, err := openGeneration(target.Path)
 	if err != nil {
 		return "", fmt.Errorf("rollback to %s: %w", target.Name, err)
 	}
 	idx.Close()
-	if err := switchTo(dir, target.Path); err != nil {
+	if switched, err := switchTo(dir, target.Path); !switched {
 		return "", fmt.Errorf("rollback to %s: %w", target.Name, err)
 	}
 	return target.Path, nil

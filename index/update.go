@@ -2,11 +2,19 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,14 +36,52 @@ var (
 	keyFiles  = []byte("newsarchive/files")
 )
 
-// fileState is what the index remembers of an indexed file, to tell on the
-// next run whether it changed.
+// fileState is what the index remembers of an indexed file: every input
+// its records were made from (the bytes, the file's manifest row, the
+// tagging data, the rules), so that a change of any of them re-reads the
+// file on the next run, and the file's size and time as listed before it
+// was read, to tell cheaply that it did not change.
 type fileState struct {
-	Hash    string   `json:"hash"`
-	Size    int64    `json:"size"`
-	ModTime int64    `json:"mtime"`
-	IDs     []string `json:"ids"`
+	Hash string `json:"hash"` // SHA-256 of the bytes read
+	Size int64  `json:"size"` // as listed before the read
+	// ModTime is the modification time (Unix ns) as listed before the
+	// read; 0 when it was too recent to be trusted (an edit within the
+	// file system's time granularity would not change it): then the next
+	// run compares the hash.
+	ModTime  int64        `json:"mtime"`
+	Manifest *corpus.Meta `json:"manifest,omitempty"` // the file's manifest.csv row; nil: none
+	Tagging  string       `json:"tagging"`            // corpus.Tagger.Fingerprint of the tagger used
+	Rules    string       `json:"rules"`              // corpus.RulesVersion of the code used
+	IDs      []string     `json:"ids"`
 }
+
+// DefaultMaxDeletions is the share of the current generation's articles
+// a run may delete before it stops and asks (Options.AllowDeletions).
+const DefaultMaxDeletions = 0.5
+
+// racyWindow: a file modified this close to its listing may be modified
+// again within the same timestamp tick (coarse clocks, 1-2 s on some file
+// systems), so its time is not recorded (see fileState.ModTime).
+const racyWindow = 2 * time.Second
+
+// Errors of Update that callers tell apart (errors.Is); each comes wrapped
+// in a message that names the directory and the numbers.
+var (
+	// ErrEmptyCorpus: the corpus directory is missing or holds no
+	// bulletin file; nothing was deleted.
+	ErrEmptyCorpus = errors.New("corpus has no bulletin files")
+	// ErrTooManyDeletions: the run would delete more than
+	// Options.MaxDeletions of the articles; nothing was switched.
+	ErrTooManyDeletions = errors.New("too many deletions")
+	// ErrCorpusUnreadable: files listed at the start of the run could not
+	// be opened (the corpus was unmounted, renamed or removed during the
+	// run); nothing was switched.
+	ErrCorpusUnreadable = errors.New("corpus became unreadable")
+	// ErrBadCurrent: CURRENT is unreadable or names a generation that is
+	// missing or incomplete; "index --rollback --to GEN" repairs it,
+	// "--rebuild" replaces it.
+	ErrBadCurrent = errors.New("current generation unusable")
+)
 
 // Options controls an index run.
 type Options struct {
@@ -46,7 +92,9 @@ type Options struct {
 	Rebuild bool
 	// Workers parse files at once (all cores when 0).
 	Workers int
-	// Parser reads and tags the files.
+	// Parser reads and tags the files. Update sets its manifest for
+	// Corpus to the manifest.csv it read at the start of the run, so that
+	// the rows recorded are the rows used.
 	Parser *corpus.Parser
 	// BatchSize is the number of articles written per batch (default
 	// 1000).
@@ -54,10 +102,32 @@ type Options struct {
 	// Writers is the number of batches written at once (default 2): one
 	// batch is analysed while another is turned into a segment.
 	Writers int
+	// Keep is the number of complete generations kept (default
+	// KeepGenerations): the newest Keep, and always the current one and
+	// the one before it (the rollback point).
+	Keep int
+	// MaxDeletions is the share (0 to 1) of the current generation's
+	// articles a run may delete (default DefaultMaxDeletions); a run that
+	// would delete more fails with ErrTooManyDeletions unless
+	// AllowDeletions is set. For a rebuild, the deleted articles are those
+	// the new generation has fewer than the current one.
+	MaxDeletions   float64
+	AllowDeletions bool
+	// LockWait is how long to wait for another run to release the write
+	// lock (0: fail at once with ErrLocked).
+	LockWait time.Duration
 	// Progress, if set, is called after each file read.
 	Progress func(Progress)
 	// Logger receives the run's log lines (default: slog.Default()).
 	Logger *slog.Logger
+
+	// removeAll removes a generation directory (default os.RemoveAll);
+	// tests make it fail.
+	removeAll func(string) error
+	// afterRead, if set, is called with each file parsed, after its bytes
+	// were read and before its records and state are taken (tests edit
+	// the file there).
+	afterRead func(corpus.File)
 }
 
 // Progress is the state of a run after a file.
@@ -70,10 +140,25 @@ type Progress struct {
 
 // Summary is the result of an index run.
 type Summary struct {
-	Generation     string           `json:"generation"`
-	Rebuilt        bool             `json:"rebuilt"`
-	Files          int              `json:"files"`      // bulletin files in the corpus
-	FilesRead      int              `json:"files_read"` // files parsed (new or changed)
+	// Generation is the generation current after the run: the new one, or
+	// the one kept when NothingChanged.
+	Generation string `json:"generation"`
+	Rebuilt    bool   `json:"rebuilt"`
+	// NothingChanged is set when the run found no file added, changed or
+	// removed, and the same manifest rows, tagging data, rules and schema:
+	// it wrote no generation and left CURRENT as it was.
+	NothingChanged bool `json:"nothing_changed"`
+	// Reasons says why files were re-read beyond their own changes, or
+	// why the run rebuilt: "gazetteer changed", "manifest changed for 3
+	// files", "parsing rules changed (version 1 → 2)", "schema changed
+	// (\"4\" → \"5\")", "rebuild requested", "no index yet".
+	Reasons []string `json:"reasons"`
+	// Retagged counts the articles re-read for those reasons from files
+	// whose bytes did not change.
+	Retagged       int              `json:"retagged"`
+	Files          int              `json:"files"`        // bulletin files in the corpus
+	FilesRead      int              `json:"files_read"`   // files parsed (new or changed)
+	FilesHashed    int              `json:"files_hashed"` // files whose size or time changed, checked by hash before parsing
 	FilesUnchanged int              `json:"files_unchanged"`
 	FilesRemoved   int              `json:"files_removed"`
 	FilesSkipped   int              `json:"files_skipped"`
@@ -94,12 +179,33 @@ func (s Summary) MBPerSecond() float64 {
 	return float64(s.Bytes) / 1e6 / s.Duration.Seconds()
 }
 
-// Update brings the index in opts.Dir up to date with the corpus: the first
-// run (or a rebuild) writes every file into a new generation; later runs
-// clone the current generation and re-read only the files added, changed
-// (by size, time and content hash) or removed. The new generation becomes
-// current only when complete, so a failed or killed run leaves the index
-// as it was.
+// Update brings the index in opts.Dir up to date with the corpus.
+//
+// The first run (or a rebuild) writes every file into a new generation;
+// later runs clone the current generation and re-read only the files
+// whose inputs changed: the bytes (size and time as listed before the
+// read, then the content hash), the file's manifest row, the tagging data
+// (corpus.Tagger.Fingerprint) or the rules (corpus.RulesVersion); removed
+// files' articles are deleted. A run that finds nothing to change writes
+// nothing: CURRENT and the generations stay as they are
+// (Summary.NothingChanged).
+//
+// Guarantees, whatever the timing:
+//   - One writer at a time: the run holds the directory's write lock, or
+//     fails with ErrLocked (after opts.LockWait).
+//   - The switch of CURRENT (an atomic rename) is the commit point. Before
+//     it, a failed or killed run leaves the index as it was and its
+//     generation is removed (now or by the next run); after it, nothing in
+//     the run removes the new generation: cleanup failures are logged and
+//     retried by the next run, and the run succeeds.
+//   - A missing or empty corpus deletes nothing (ErrEmptyCorpus); a run
+//     that would delete more than opts.MaxDeletions of the articles fails
+//     (ErrTooManyDeletions) unless opts.AllowDeletions; a corpus that
+//     disappears during the run fails it (ErrCorpusUnreadable). A single
+//     bad file is skipped, reported in Summary.Problems, and the rest
+//     lands.
+//   - A file edited during the run is read again by the next run: the
+//     size and time recorded are those listed before its bytes were read.
 func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	start := time.Now()
 	log := opts.Logger
@@ -112,27 +218,74 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if opts.Writers <= 0 {
 		opts.Writers = 2
 	}
+	if opts.Keep <= 0 {
+		opts.Keep = KeepGenerations
+	}
+	if opts.MaxDeletions <= 0 {
+		opts.MaxDeletions = DefaultMaxDeletions
+	}
+	remove := opts.removeAll
+	if remove == nil {
+		remove = os.RemoveAll
+	}
 	if opts.Parser == nil {
 		return sum, errors.New("index: no parser")
 	}
-	lock, err := lockForWrite(opts.Dir)
+	lock, err := lockForWrite(ctx, opts.Dir, opts.LockWait)
 	if err != nil {
 		return sum, err
 	}
 	defer lock.release()
-	if err := cleanGenerations(opts.Dir, KeepGenerations); err != nil {
-		return sum, err
+	if err := cleanGenerations(opts.Dir, opts.Keep, remove); err != nil {
+		log.Warn("old generations not removed; the next run tries again", "err", err)
 	}
-	files, err := corpus.FindFiles(opts.Corpus)
+	src, err := listCorpus(opts.Corpus)
 	if err != nil {
 		return sum, err
 	}
-	sum.Files = len(files)
+	sum.Files = len(src.files)
+	opts.Parser.SetManifest(opts.Corpus, src.manifest)
+
+	cur, err := readCurrent(opts.Dir, log)
+	if err != nil {
+		if !opts.Rebuild {
+			return sum, err
+		}
+		log.Warn("current generation unusable; rebuilding", "err", err)
+		cur = current{why: "rebuild requested"}
+	}
+	rebuild := opts.Rebuild || cur.state == nil
+	if opts.Rebuild {
+		cur.why = "rebuild requested"
+	}
+	pl, err := makePlan(src, cur, rebuild, opts.Parser.Tagger.Fingerprint())
+	if err != nil {
+		return sum, err
+	}
+	sum.Rebuilt = rebuild
+	sum.Reasons = pl.reasons
+	sum.FilesHashed = pl.hashed
+	sum.FilesUnchanged = len(src.files) - len(pl.read)
+	if !rebuild && len(pl.read) == 0 && len(pl.removed) == 0 {
+		return nothingChanged(opts.Dir, cur, pl.touched, sum, start, log), nil
+	}
+	if !rebuild && !opts.AllowDeletions {
+		lost := 0
+		for _, source := range pl.removed {
+			lost += len(cur.state[source].IDs)
+		}
+		if err := checkDeletions(lost, cur.articles, opts.MaxDeletions); err != nil {
+			return sum, err
+		}
+	}
 
 	gen := newGenerationPath(opts.Dir)
+	committed := false
 	defer func() {
-		if err != nil {
-			os.RemoveAll(gen)
+		if err != nil && !committed {
+			if rerr := remove(gen); rerr != nil {
+				log.Warn("failed run's generation not removed; the next run tries again", "generation", gen, "err", rerr)
+			}
 		}
 	}()
 	// A background write error (a full disk) cancels the run with that
@@ -145,42 +298,50 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 			err = cause
 		}
 	}()
-	idx, state, rebuilt, err := prepareGeneration(opts, gen, log)
+	idx, err := createGeneration(gen, rebuild, cur.path)
 	if err != nil {
 		return sum, err
 	}
-	sum.Rebuilt = rebuilt
+	state := cur.state
+	if rebuild {
+		state = map[string]fileState{}
+	}
+	for source, st := range pl.touched {
+		old := state[source]
+		old.Size, old.ModTime = st.Size, st.ModTime
+		state[source] = old
+	}
 	w := newWriter(ctx, idx, state, opts.BatchSize, opts.Writers, &sum)
-	defer func() {
+	w.forced, w.rows, w.tagging, w.listedAt = pl.forced, src.manifest, opts.Parser.Tagger.Fingerprint(), src.listedAt
+	closed := false
+	closeIndex := func() error {
+		closed = true
 		w.abort()
-		if cerr := idx.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close index: %w", cerr)
+		if err := idx.Close(); err != nil {
+			return fmt.Errorf("close index %s: %w", gen, err)
 		}
-		if err == nil {
-			err = finish(opts.Dir, gen)
-		}
-		if err == nil {
-			sum.Generation = gen
+		return nil
+	}
+	defer func() {
+		if !closed {
+			closeIndex()
 		}
 	}()
 
-	// Which files must be read.
-	var toRead []corpus.File
-	present := map[string]bool{}
-	for _, f := range files {
-		present[f.Source] = true
-		if old, ok := state[f.Source]; ok && !rebuilt && unchanged(f, old) {
-			sum.FilesUnchanged++
-			continue
-		}
-		toRead = append(toRead, f)
-	}
 	var total int64
-	for _, f := range toRead {
+	for _, f := range pl.read {
 		total += f.Size
 	}
-	prog := Progress{Files: len(toRead), Bytes: total}
-	err = opts.Parser.ParseFiles(ctx, toRead, opts.Workers, func(res corpus.FileResult) error {
+	prog := Progress{Files: len(pl.read), Bytes: total}
+	err = opts.Parser.ParseFiles(ctx, pl.read, opts.Workers, func(res corpus.FileResult) error {
+		if opts.afterRead != nil {
+			opts.afterRead(res.File)
+		}
+		if res.Skipped {
+			if err := src.vanished(res.ReadErr); err != nil {
+				return err
+			}
+		}
 		sum.Problems = append(sum.Problems, res.Problems...)
 		prog.FilesDone++
 		prog.BytesDone += res.File.Size
@@ -203,11 +364,25 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err != nil {
 		return sum, err
 	}
-	for source, old := range state {
-		if !present[source] {
-			sum.FilesRemoved++
-			w.deleteFile(source, old)
+	sum.FilesUnchanged = len(src.files) - len(pl.read) + w.touchedInRun
+	for _, source := range pl.removed {
+		sum.FilesRemoved++
+		w.deleteFile(source, state[source])
+	}
+	if !rebuild && !w.changed {
+		// Only files that were skipped again, or touched: the clone is the
+		// current generation. Keep that one.
+		if err := closeIndex(); err != nil {
+			return sum, err
 		}
+		if err := remove(gen); err != nil {
+			log.Warn("unused generation not removed; the next run tries again", "generation", gen, "err", err)
+		}
+		for source, st := range w.touched {
+			pl.touched[source] = st
+		}
+		sum = nothingChanged(opts.Dir, cur, pl.touched, sum, start, log)
+		return sum, nil
 	}
 	log.Debug("files read", "elapsed", time.Since(start))
 	if err := w.finish(ctx, log); err != nil {
@@ -218,53 +393,345 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 		return sum, fmt.Errorf("count articles: %w", err)
 	}
 	sum.Articles = int(n)
+	if !opts.AllowDeletions {
+		lost := w.lost
+		if rebuild {
+			lost = max(0, cur.articles-sum.Articles)
+		}
+		if err := checkDeletions(lost, cur.articles, opts.MaxDeletions); err != nil {
+			return sum, err
+		}
+	}
+	if err := closeIndex(); err != nil {
+		return sum, err
+	}
+	switched, err := finish(opts.Dir, gen)
+	if switched {
+		// The commit point: from here on the run has succeeded.
+		committed = true
+		sum.Generation = gen
+		if err != nil {
+			log.Warn("switched to the new generation, but its directory entry may not be on disk yet", "generation", gen, "err", err)
+		}
+		err = nil
+	} else if err != nil {
+		return sum, err
+	}
+	if err := removeStatCache(opts.Dir); err != nil {
+		log.Warn("stat cache of the previous generation not removed (it is ignored)", "err", err)
+	}
+	if err := cleanGenerations(opts.Dir, opts.Keep, remove, cur.path); err != nil {
+		log.Warn("old generations not removed; the next run tries again", "err", err)
+	}
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// checkDeletions fails when lost articles are more than share of total.
+func checkDeletions(lost, total int, share float64) error {
+	if total <= 0 || float64(lost) <= share*float64(total) {
+		return nil
+	}
+	return &kindError{ErrTooManyDeletions, fmt.Errorf("would delete %d of %d articles (%.0f%%)", lost, total, 100*float64(lost)/float64(total))}
+}
+
+// nothingChanged ends a run that found nothing to write: the current
+// generation stays, and the sizes and times of files touched but not
+// changed go to the stat cache so that the next run need not hash them.
+func nothingChanged(dir string, cur current, touched map[string]statEntry, sum Summary, start time.Time, log *slog.Logger) Summary {
+	if len(touched) > 0 {
+		if err := writeStatCache(dir, filepath.Base(cur.path), touched); err != nil {
+			log.Warn("stat cache not written; the next run hashes the touched files again", "err", err)
+		}
+	}
+	sum.NothingChanged = true
+	sum.Generation = cur.path
+	sum.Articles = cur.articles
+	sum.Reasons = nil
+	sum.Duration = time.Since(start)
+	return sum
 }
 
 func newGenerationPath(dir string) string {
 	return dir + string(os.PathSeparator) + newGenerationName(time.Now())
 }
 
-// prepareGeneration creates the new generation: a clone of the current one
-// for an incremental run, or an empty index.
-func prepareGeneration(opts Options, gen string, log *slog.Logger) (bleve.Index, map[string]fileState, bool, error) {
-	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
-	cur, err := CurrentGeneration(opts.Dir)
-	switch {
-	case errors.Is(err, ErrNoIndex):
-		opts.Rebuild = true
-	case err != nil:
-		return nil, nil, false, err
-	}
-	if !opts.Rebuild {
-		if err := cloneGeneration(cur, gen); err != nil {
-			return nil, nil, false, fmt.Errorf("clone generation %s: %w", cur, err)
-		}
-		idx, err := bleve.OpenUsing(gen, config)
+// corpusSource is the corpus as listed at the start of a run.
+type corpusSource struct {
+	dir      string
+	info     os.FileInfo // of dir, to tell it was replaced
+	files    []corpus.File
+	manifest corpus.Manifest
+	listedAt time.Time
+}
+
+// listCorpus lists the bulletin files and reads the manifest of the
+// corpus directory. A missing or empty corpus is ErrEmptyCorpus.
+func listCorpus(dir string) (*corpusSource, error) {
+	src := &corpusSource{dir: dir, listedAt: time.Now()}
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		why := "not a directory"
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("open index %s: %w", gen, err)
+			why = err.Error()
 		}
-		schema, err := idx.GetInternal(keySchema)
-		if err == nil && string(schema) == SchemaVersion {
-			state, err := readState(idx)
-			if err == nil {
-				return idx, state, false, nil
-			}
-			log.Warn("index state unreadable, rebuilding", "err", err)
-		} else {
-			log.Info("index schema changed, rebuilding", "have", string(schema), "want", SchemaVersion)
-		}
-		idx.Close()
-		if err := os.RemoveAll(gen); err != nil {
-			return nil, nil, false, fmt.Errorf("remove clone: %w", err)
-		}
+		return nil, &kindError{ErrEmptyCorpus, fmt.Errorf("corpus %s has no bulletin files (%s); nothing deleted", dir, why)}
 	}
-	idx, err := bleve.NewUsing(gen, NewMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
+	src.info = st
+	if src.files, err = corpus.FindFiles(dir); err != nil {
+		return nil, err
+	}
+	if len(src.files) == 0 {
+		return nil, &kindError{ErrEmptyCorpus, fmt.Errorf("corpus %s has no bulletin files; nothing deleted", dir)}
+	}
+	if src.manifest, err = corpus.ReadManifest(filepath.Join(dir, corpus.ManifestName)); err != nil {
+		return nil, fmt.Errorf("corpus %s: %w", dir, err)
+	}
+	return src, nil
+}
+
+// vanished tells whether readErr, the error of reading a listed file,
+// means that the corpus is gone (the file or the root no longer exist, or
+// the root is another directory now), as an ErrCorpusUnreadable error; nil
+// for a file that is there but unreadable on its own.
+func (s *corpusSource) vanished(readErr error) error {
+	if readErr == nil {
+		return nil
+	}
+	st, err := os.Stat(s.dir)
+	if err != nil || !os.SameFile(st, s.info) || errors.Is(readErr, fs.ErrNotExist) {
+		return &kindError{ErrCorpusUnreadable, fmt.Errorf("corpus %s became unreadable during the run (%v); nothing switched, run again when it is back", s.dir, readErr)}
+	}
+	return nil
+}
+
+// row returns the manifest row of a file, nil when it has none.
+func row(m corpus.Manifest, source string) *corpus.Meta {
+	if r, ok := m[source]; ok {
+		return &r
+	}
+	return nil
+}
+
+func sameRow(a, b *corpus.Meta) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+// current is what a run knows of the current generation before it
+// writes anything.
+type current struct {
+	path     string               // "" when there is none
+	state    map[string]fileState // nil when it cannot be updated: rebuild
+	articles int
+	why      string // why a rebuild, when state is nil
+}
+
+// readCurrent reads the file state of the current generation, opened
+// read-only. An index with no CURRENT is no error (the run builds one);
+// a CURRENT that names nothing usable is ErrBadCurrent.
+func readCurrent(dir string, log *slog.Logger) (current, error) {
+	path, err := CurrentGeneration(dir)
+	if errors.Is(err, ErrNoIndex) {
+		return current{why: "no index yet"}, nil
+	}
+	bad := func(err error) error {
+		return &kindError{ErrBadCurrent, fmt.Errorf("%w; repair with newsarchive index --index %s --rollback --to GEN (see newsarchive generations), or --rebuild", err, dir)}
+	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("create index %s: %w", gen, err)
+		return current{}, bad(err)
 	}
-	return idx, map[string]fileState{}, true, nil
+	if _, err := os.Stat(filepath.Join(path, completeFile)); err != nil {
+		return current{}, bad(fmt.Errorf("CURRENT names %s, which is missing or incomplete", filepath.Base(path)))
+	}
+	c, schema, err := openCurrent(path, log)
+	if err != nil {
+		return current{}, bad(fmt.Errorf("open current generation %s: %w", filepath.Base(path), err))
+	}
+	if string(schema) != SchemaVersion {
+		log.Info("index schema changed, rebuilding", "have", string(schema), "want", SchemaVersion)
+		c.why = fmt.Sprintf("schema changed (%q → %q)", schema, SchemaVersion)
+		c.state = nil
+	}
+	return c, nil
+}
+
+// openCurrent reads the article count, schema version and file state of
+// a generation, checking first the file sizes recorded at its commit; a
+// damaged segment is an error, not a crash. An unreadable state leaves
+// c.state nil (a rebuild).
+func openCurrent(path string, log *slog.Logger) (c current, schema []byte, err error) {
+	defer catchFault(debug.SetPanicOnFault(true), &err)
+	if err := checkGeneration(context.Background(), path, false); err != nil {
+		return c, nil, err
+	}
+	idx, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return c, nil, err
+	}
+	defer idx.Close()
+	n, err := idx.DocCount()
+	if err != nil {
+		return c, nil, fmt.Errorf("count articles: %w", err)
+	}
+	c = current{path: path, articles: int(n)}
+	if schema, err = idx.GetInternal(keySchema); err != nil {
+		return c, nil, fmt.Errorf("read schema version: %w", err)
+	}
+	if c.state, err = readState(idx); err != nil {
+		c.why = "index state unreadable"
+		log.Warn("index state unreadable, rebuilding", "generation", path, "err", err)
+	}
+	return c, schema, nil
+}
+
+// plan is what a run has to do.
+type plan struct {
+	read    []corpus.File        // files to parse
+	forced  map[string]bool      // of those, files re-read whatever their hash
+	touched map[string]statEntry // unchanged files with a new size or time
+	removed []string             // sources of the files gone
+	reasons []string
+	hashed  int
+}
+
+// makePlan compares the listed corpus with the current generation's file
+// state: a file is read when it is new, when its records were made under
+// other rules, tagging data or manifest row (forced), or when its size or
+// time changed and its hash with them. The stat cache of the current
+// generation spares hashing a file touched on an earlier run.
+func makePlan(src *corpusSource, cur current, rebuild bool, tagging string) (*plan, error) {
+	pl := &plan{forced: map[string]bool{}, touched: map[string]statEntry{}}
+	if rebuild {
+		pl.read = src.files
+		pl.reasons = []string{cur.why}
+		return pl, nil
+	}
+	cache := readStatCache(filepath.Dir(cur.path), filepath.Base(cur.path))
+	present := make(map[string]bool, len(src.files))
+	var rules, manifest int
+	data := map[string]bool{}
+	var dataOrder []string
+	for _, f := range src.files {
+		present[f.Source] = true
+		old, ok := cur.state[f.Source]
+		if !ok {
+			pl.read = append(pl.read, f)
+			continue
+		}
+		forced := false
+		if old.Rules != corpus.RulesVersion {
+			rules++
+			forced = true
+		}
+		if old.Tagging != tagging {
+			for _, name := range corpus.ChangedData(old.Tagging, tagging) {
+				if !data[name] {
+					data[name] = true
+					dataOrder = append(dataOrder, name)
+				}
+			}
+			forced = true
+		}
+		if !sameRow(old.Manifest, row(src.manifest, f.Source)) {
+			manifest++
+			forced = true
+		}
+		if forced {
+			pl.forced[f.Source] = true
+			pl.read = append(pl.read, f)
+			continue
+		}
+		size, mtime := f.Size, f.ModTime.UnixNano()
+		if old.ModTime != 0 && size == old.Size && mtime == old.ModTime {
+			continue
+		}
+		if e, ok := cache[f.Source]; ok && e.ModTime != 0 && e.Size == size && e.ModTime == mtime && e.Hash == old.Hash {
+			pl.touched[f.Source] = e
+			continue
+		}
+		// The size or time changed: compare the bytes (the listing's
+		// size and time were taken before this read).
+		pl.hashed++
+		h, err := hashFile(f.Path)
+		if err != nil {
+			if err := src.vanished(err); err != nil {
+				return nil, err
+			}
+			pl.read = append(pl.read, f) // parsing reports it
+			continue
+		}
+		if h != old.Hash {
+			pl.read = append(pl.read, f)
+			continue
+		}
+		pl.touched[f.Source] = statEntry{Size: size, ModTime: trustedTime(f, src.listedAt), Hash: h}
+	}
+	for source := range cur.state {
+		if !present[source] {
+			pl.removed = append(pl.removed, source)
+		}
+	}
+	sort.Strings(pl.removed)
+	if rules > 0 {
+		pl.reasons = append(pl.reasons, fmt.Sprintf("parsing rules changed (version %s)", corpus.RulesVersion))
+	}
+	if len(dataOrder) > 0 {
+		pl.reasons = append(pl.reasons, strings.Join(dataOrder, " and ")+" changed")
+	}
+	if manifest > 0 {
+		pl.reasons = append(pl.reasons, fmt.Sprintf("manifest changed for %d %s", manifest, plural(manifest, "file", "files")))
+	}
+	return pl, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// trustedTime is the file's listed modification time, or 0 when it is so
+// close to the listing that an edit in the same tick could hide behind it.
+func trustedTime(f corpus.File, listedAt time.Time) int64 {
+	if f.ModTime.After(listedAt.Add(-racyWindow)) {
+		return 0
+	}
+	return f.ModTime.UnixNano()
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// createGeneration creates the new generation: a clone of the current one
+// for an incremental run, or an empty index.
+func createGeneration(gen string, rebuild bool, cur string) (bleve.Index, error) {
+	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+	if rebuild {
+		idx, err := bleve.NewUsing(gen, NewMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
+		if err != nil {
+			return nil, fmt.Errorf("create index %s: %w", gen, err)
+		}
+		return idx, nil
+	}
+	if err := cloneGeneration(cur, gen); err != nil {
+		return nil, fmt.Errorf("clone generation %s: %w", cur, err)
+	}
+	idx, err := bleve.OpenUsing(gen, config)
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", gen, err)
+	}
+	return idx, nil
 }
 
 func readState(idx bleve.Index) (map[string]fileState, error) {
@@ -282,21 +749,15 @@ func readState(idx bleve.Index) (map[string]fileState, error) {
 	return state, nil
 }
 
-func unchanged(f corpus.File, old fileState) bool {
-	st, err := os.Stat(f.Path)
-	return err == nil && st.Size() == old.Size && st.ModTime().UnixNano() == old.ModTime
-}
-
-// finish marks the generation complete, makes it current and removes
-// generations no longer kept.
-func finish(dir, gen string) error {
+// finish commits a generation: it marks it complete, then makes it
+// current with an atomic rename. switched reports whether the rename
+// happened: from then on the generation is the index, even if err (a
+// failed sync of the directory) is set.
+func finish(dir, gen string) (switched bool, err error) {
 	if err := markComplete(gen); err != nil {
-		return err
+		return false, err
 	}
-	if err := switchTo(dir, gen); err != nil {
-		return err
-	}
-	return cleanGenerations(dir, KeepGenerations)
+	return switchTo(dir, gen)
 }
 
 // writer batches the changes of a run and writes the batches in the
@@ -314,7 +775,18 @@ type writer struct {
 	pending   *job
 	batchSize int
 	sum       *Summary
-	wrote     bool // some article was written or deleted
+	wrote     bool // some batch was handed to the background writers
+	changed   bool // some article or file state changed
+
+	// What the records are made from, recorded in each file's state.
+	forced   map[string]bool // files re-read whatever their hash
+	rows     corpus.Manifest
+	tagging  string
+	listedAt time.Time
+
+	touched      map[string]statEntry // files read whose bytes had not changed
+	touchedInRun int
+	lost         int // articles of the current generation gone
 
 	jobs    chan *job
 	wg      sync.WaitGroup
@@ -332,7 +804,7 @@ type job struct {
 func (j *job) size() int { return len(j.docs) + len(j.deletes) }
 
 func newWriter(ctx context.Context, idx bleve.Index, state map[string]fileState, batchSize, writers int, sum *Summary) *writer {
-	w := &writer{ctx: ctx, idx: idx, state: state, pending: &job{}, batchSize: batchSize, sum: sum, jobs: make(chan *job)}
+	w := &writer{ctx: ctx, idx: idx, state: state, pending: &job{}, batchSize: batchSize, sum: sum, jobs: make(chan *job), touched: map[string]statEntry{}}
 	for range writers {
 		w.wg.Add(1)
 		go func() {
@@ -427,14 +899,25 @@ func (w *writer) stop() error {
 func (w *writer) abort() { w.stop() }
 
 func (w *writer) putFile(res corpus.FileResult) error {
-	old, had := w.state[res.File.Source]
-	if had && old.Hash == res.Hash {
-		// Touched, not changed: remember the new time, write nothing.
-		old.Size, old.ModTime = fileStat(res.File)
-		w.state[res.File.Source] = old
-		w.sum.FilesUnchanged++
+	source := res.File.Source
+	old, had := w.state[source]
+	st := fileState{
+		Hash: res.Hash, Size: res.File.Size, ModTime: trustedTime(res.File, w.listedAt),
+		Manifest: row(w.rows, source), Tagging: w.tagging, Rules: corpus.RulesVersion,
+	}
+	if had && old.Hash == res.Hash && !w.forced[source] {
+		// Touched, not changed: remember the new size and time, write
+		// nothing.
+		old.Size, old.ModTime = st.Size, st.ModTime
+		w.state[source] = old
+		w.touched[source] = statEntry{Size: st.Size, ModTime: st.ModTime, Hash: st.Hash}
+		w.touchedInRun++
 		w.sum.FilesRead--
 		return nil
+	}
+	w.changed = true
+	if had && old.Hash == res.Hash {
+		w.sum.Retagged += len(res.Items)
 	}
 	oldIDs := map[string]bool{}
 	for _, id := range old.IDs {
@@ -456,16 +939,19 @@ func (w *writer) putFile(res corpus.FileResult) error {
 		w.pending.deletes = append(w.pending.deletes, id)
 		w.sum.Deleted++
 	}
-	size, mtime := fileStat(res.File)
-	w.state[res.File.Source] = fileState{Hash: res.Hash, Size: size, ModTime: mtime, IDs: ids}
+	w.lost += max(0, len(old.IDs)-len(ids))
+	st.IDs = ids
+	w.state[source] = st
 	return w.flush()
 }
 
 func (w *writer) deleteFile(source string, old fileState) {
+	w.changed = true
 	for _, id := range old.IDs {
 		w.pending.deletes = append(w.pending.deletes, id)
 		w.sum.Deleted++
 	}
+	w.lost += len(old.IDs)
 	delete(w.state, source)
 }
 
@@ -559,12 +1045,4 @@ func segmentCount(s *scorch.Scorch) (int, error) {
 		return 0, nil
 	}
 	return len(snap.Segments()), nil
-}
-
-func fileStat(f corpus.File) (int64, int64) {
-	st, err := os.Stat(f.Path)
-	if err != nil {
-		return f.Size, 0
-	}
-	return st.Size(), st.ModTime().UnixNano()
 }

@@ -99,12 +99,6 @@ func initAnalysis(t *corpus.Tagger) error {
 	return nil
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string) (*indexResult, error) {
 	files, err := corpus.FindFiles(corpusDir)
 	if err != nil {

@@ -49,9 +49,7 @@ type usage struct {
 
 func usageOf(ps *os.ProcessState, elapsed time.Duration) usage {
 	u := usage{CPU: ps.UserTime() + ps.SystemTime(), Elapsed: elapsed}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		u.MaxRSS = int64(ru.Maxrss) * 1024 // kB on Linux
-	}
+	u.MaxRSS = maxRSS(ps)
 	return u
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -36,24 +38,38 @@ func newIndexCmd() *cobra.Command {
 		corpusDir, indexDir string
 		rebuild, rollback   bool
 		rollbackTo          string
-		workers             int
+		workers, keep       int
+		allowDeletions      bool
+		maxDeletions        float64
+		wait                time.Duration
 		tf                  taggerFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] | index --index PATH --rollback [--to GEN]",
+		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] [--keep N] [--allow-deletions] [--max-deletions PCT] [--wait DURATION] | index --index PATH --rollback [--to GEN]",
 		Short: "Build or update the search index from a corpus directory",
 		Long: `Index reads the bulletin files of a corpus directory into the index at PATH.
-The first run builds it; later runs re-read only the files added, changed
-or removed since. --rebuild builds a fresh index beside the old one. Either
-way the new index replaces the old one atomically when complete, so a
-failed or killed run leaves the previous index whole.
+The first run builds it; later runs re-read only the files whose inputs
+changed: the bytes, the file's manifest.csv row, the gazetteer or taxonomy,
+or the parsing rules of this program. --rebuild builds a fresh index beside
+the old one. Either way the new index replaces the old one atomically when
+complete, so a failed or killed run leaves the previous index whole. A run
+that finds nothing to change writes nothing and says so.
+
+A run that would delete more than --max-deletions percent of the articles
+(default 50) stops unless --allow-deletions is given; an empty or missing
+corpus never deletes anything. One run writes at a time: another fails at
+once, or waits up to --wait for the first to end. --keep N keeps the newest
+N complete generations (and always the current one and the one before it).
 
 --rollback makes the previous complete generation current again (or the
 one named by --to; "newsarchive generations" lists them); a running server
-follows within a second.
+follows within a second. --rollback --to GEN also repairs a CURRENT that is
+missing or names a removed or incomplete generation.
 
 Exit status: 0 on success, 1 when some files were skipped, 2 on usage
-errors or when the index cannot be written.`,
+errors, when the index cannot be written, when another run is writing it,
+when the corpus is empty or vanished, or when the run would delete too
+many articles.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if rollback || rollbackTo != "" {
@@ -70,7 +86,13 @@ errors or when the index cannot be written.`,
 			if corpusDir == "" || indexDir == "" {
 				return usageError(errors.New("--corpus and --index are required"))
 			}
-			if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
+			if maxDeletions <= 0 || maxDeletions > 100 {
+				return usageError(fmt.Errorf("--max-deletions %g: want a percentage above 0, at most 100", maxDeletions))
+			}
+			if keep < 1 {
+				return usageError(fmt.Errorf("--keep %d: want at least 1", keep))
+			}
+			if st, err := os.Stat(corpusDir); err == nil && !st.IsDir() {
 				return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
 			}
 			tagger, err := tf.tagger()
@@ -85,18 +107,19 @@ errors or when the index cannot be written.`,
 			sum, err := index.Update(cmd.Context(), index.Options{
 				Corpus: corpusDir, Dir: indexDir, Rebuild: rebuild, Workers: workers,
 				Parser: corpus.NewParser(tagger), Progress: progress,
+				Keep: keep, MaxDeletions: maxDeletions / 100, AllowDeletions: allowDeletions, LockWait: wait,
 			})
 			done()
 			for _, p := range sum.Problems {
 				fmt.Fprintln(stderr, p.Error())
 			}
+			if errors.Is(err, index.ErrTooManyDeletions) {
+				err = fmt.Errorf("%w: pass --allow-deletions to proceed", err)
+			}
 			if err != nil {
 				return usageError(fmt.Errorf("index %s: %w", indexDir, err))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(),
-				"indexed %s into %s\nfiles: %d (%d read, %d unchanged, %d removed, %d skipped)\narticles: %d added, %d updated, %d deleted, %d in the index\nproblems: %d\ntime: %s, %.2f MB/s\n",
-				corpusDir, sum.Generation, sum.Files, sum.FilesRead, sum.FilesUnchanged, sum.FilesRemoved, sum.FilesSkipped,
-				sum.Added, sum.Updated, sum.Deleted, sum.Articles, len(sum.Problems), sum.Duration.Round(time.Millisecond), sum.MBPerSecond())
+			writeSummary(cmd.OutOrStdout(), corpusDir, sum)
 			if sum.FilesSkipped > 0 {
 				return &exitError{code: exitPartial, err: fmt.Errorf("%d files skipped", sum.FilesSkipped)}
 			}
@@ -107,10 +130,46 @@ errors or when the index cannot be written.`,
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "build a fresh index and switch to it when complete")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files parsed at once (default: all cores)")
+	cmd.Flags().IntVar(&keep, "keep", index.KeepGenerations, "complete generations kept (the current one and the one before it always are)")
+	cmd.Flags().BoolVar(&allowDeletions, "allow-deletions", false, "proceed even when the run deletes more than --max-deletions of the articles")
+	cmd.Flags().Float64Var(&maxDeletions, "max-deletions", 100*index.DefaultMaxDeletions, "`PERCENT` of the articles a run may delete without --allow-deletions")
+	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to `DURATION` for another index run to end (default: fail at once)")
 	cmd.Flags().BoolVar(&rollback, "rollback", false, "make the previous complete generation current again")
 	cmd.Flags().StringVar(&rollbackTo, "to", "", "with --rollback: the generation `GEN` to make current")
 	tf.register(cmd)
 	return cmd
+}
+
+// writeSummary prints the summary of an index run.
+func writeSummary(w io.Writer, corpusDir string, sum index.Summary) {
+	if sum.NothingChanged {
+		fmt.Fprintf(w, "nothing changed; current generation %s kept\n", filepath.Base(sum.Generation))
+	} else {
+		fmt.Fprintf(w, "indexed %s into %s\n", corpusDir, sum.Generation)
+	}
+	switch {
+	case len(sum.Reasons) == 0:
+	case sum.Rebuilt:
+		fmt.Fprintf(w, "rebuilt: %s\n", strings.Join(sum.Reasons, "; "))
+	default:
+		fmt.Fprintf(w, "re-tagged %s articles: %s\n", thousands(sum.Retagged), strings.Join(sum.Reasons, "; "))
+	}
+	fmt.Fprintf(w,
+		"files: %d (%d read, %d unchanged, %d removed, %d skipped)\narticles: %d added, %d updated, %d deleted, %d in the index\nproblems: %d\ntime: %s, %.2f MB/s\n",
+		sum.Files, sum.FilesRead, sum.FilesUnchanged, sum.FilesRemoved, sum.FilesSkipped,
+		sum.Added, sum.Updated, sum.Deleted, sum.Articles, len(sum.Problems), sum.Duration.Round(time.Millisecond), sum.MBPerSecond())
+}
+
+// thousands writes n with commas between groups of three digits: 13,992.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // newProgress returns a progress callback: a bar on a terminal, otherwise a
@@ -169,6 +228,9 @@ func newGenerationsCmd() *cobra.Command {
 				return usageError(err)
 			}
 			out := cmd.OutOrStdout()
+			if _, err := index.CurrentGeneration(indexDir); err != nil && !errors.Is(err, index.ErrNoIndex) || badCurrent(gens) {
+				fmt.Fprintf(out, "CURRENT is not usable (%v); repair: newsarchive index --index %s --rollback --to GEN\n", currentProblem(indexDir, gens), indexDir)
+			}
 			for _, g := range gens {
 				state := "incomplete (a failed or killed run; removed by the next run)"
 				if g.Complete {
@@ -185,6 +247,33 @@ func newGenerationsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	return cmd
+}
+
+// badCurrent tells whether CURRENT names a generation that is listed as
+// incomplete, or none of those listed.
+func badCurrent(gens []index.Generation) bool {
+	if len(gens) == 0 {
+		return false
+	}
+	for _, g := range gens {
+		if g.Current {
+			return !g.Complete
+		}
+	}
+	return true
+}
+
+func currentProblem(dir string, gens []index.Generation) string {
+	cur, err := index.CurrentGeneration(dir)
+	if err != nil {
+		return err.Error()
+	}
+	for _, g := range gens {
+		if g.Current {
+			return g.Name + " is incomplete"
+		}
+	}
+	return filepath.Base(cur) + " does not exist"
 }
 
 // dirSize is the total size of the files under dir.
