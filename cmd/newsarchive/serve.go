@@ -181,6 +181,9 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	if reindex != nil {
 		admin.Reindex = func(ctx context.Context, rebuild bool) (any, error) {
 			sum, err := reindex(ctx, rebuild)
+			if errors.Is(err, index.ErrLocked) {
+				return nil, fmt.Errorf("%w: %w", web.ErrBusy, err) // a CLI run holds the write lock: 409
+			}
 			if err == nil {
 				err = src.Reload(ctx)
 			}
