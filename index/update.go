@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,9 @@ type fileState struct {
 	Tagging  string       `json:"tagging"`            // corpus.Tagger.Fingerprint of the tagger used
 	Rules    string       `json:"rules"`              // corpus.RulesVersion of the code used
 	IDs      []string     `json:"ids"`
+	// Aliases are, item by item, the other ids each article answers to
+	// (its path-based id, the ids it had before its file moved).
+	Aliases [][]string `json:"aliases,omitempty"`
 }
 
 // DefaultMaxDeletions is the share of the current generation's articles
@@ -269,7 +273,10 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if !rebuild && len(pl.read) == 0 && len(pl.removed) == 0 {
 		return nothingChanged(opts.Dir, cur, pl.touched, sum, start, log), nil
 	}
-	if !rebuild && !opts.AllowDeletions {
+	if !rebuild && !opts.AllowDeletions && len(pl.read) == 0 {
+		// Only deletions: refuse before writing anything. With files to
+		// read (a move reads its files anew) the check waits for the
+		// run's outcome.
 		lost := 0
 		for _, source := range pl.removed {
 			lost += len(cur.state[source].IDs)
@@ -313,6 +320,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	}
 	w := newWriter(ctx, idx, state, opts.BatchSize, opts.Writers, &sum)
 	w.forced, w.rows, w.tagging, w.listedAt = pl.forced, src.manifest, opts.Parser.Tagger.Fingerprint(), src.listedAt
+	w.prepareIDs(cur.state, src.files)
 	closed := false
 	closeIndex := func() error {
 		closed = true
@@ -367,8 +375,9 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	sum.FilesUnchanged = len(src.files) - len(pl.read) + w.touchedInRun
 	for _, source := range pl.removed {
 		sum.FilesRemoved++
-		w.deleteFile(source, state[source])
+		w.deleteFile(source)
 	}
+	w.deleteGone()
 	if !rebuild && !w.changed {
 		// Only files that were skipped again, or touched: the clone is the
 		// current generation. Keep that one.
@@ -788,6 +797,13 @@ type writer struct {
 	touchedInRun int
 	lost         int // articles of the current generation gone
 
+	// Ids: an article's id follows its page, so a file that moved (or
+	// a page that two files hold) brings ids that other files had.
+	oldIDs map[string]bool      // every id of the current generation
+	owner  map[string]string    // id -> the file whose article has it in the new state
+	moved  map[string]fileState // hash -> state of a file of the current generation no longer in the corpus
+	prev   map[string]fileState // the current generation's state (a rebuild starts from an empty one)
+
 	jobs    chan *job
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -919,40 +935,115 @@ func (w *writer) putFile(res corpus.FileResult) error {
 	if had && old.Hash == res.Hash {
 		w.sum.Retagged += len(res.Items)
 	}
-	oldIDs := map[string]bool{}
 	for _, id := range old.IDs {
-		oldIDs[id] = true
+		if w.owner[id] == source {
+			delete(w.owner, id)
+		}
+	}
+	// A new file with the bytes of a removed one is that file moved: its
+	// articles keep answering to the ids they had there.
+	var was *fileState
+	if p, ok := w.prev[source]; ok && p.Hash == res.Hash && !had {
+		was = &p // the same file in a rebuild: its aliases stay
+	} else if m, ok := w.moved[res.Hash]; ok && !had {
+		was = &m
 	}
 	ids := make([]string, 0, len(res.Items))
+	aliases := make([][]string, 0, len(res.Items))
+	anyAlias := false
 	for i := range res.Items {
 		a := &res.Items[i]
+		if other, taken := w.owner[a.ID]; taken && other != source {
+			// Two files hold the same page: the first keeps the page's
+			// ids, this one falls back to its path's.
+			path := corpus.ArticleID(source, a.Ordinal)
+			w.sum.Problems = append(w.sum.Problems, corpus.Problem{Path: res.File.Path, Line: max(a.Line, 1),
+				Message: fmt.Sprintf("item %d has the id of %s's item (paper %q, date %s, page %q): two files hold this page; its id falls back to the file's path (%s)", a.Ordinal, other, a.Paper, a.Date, a.Page, path)})
+			a.ID, a.Aliases = path, nil
+		}
+		if was != nil && i < len(was.IDs) {
+			a.Aliases = appendNew(a.Aliases, a.ID, was.IDs[i])
+			if i < len(was.Aliases) {
+				a.Aliases = appendNew(a.Aliases, a.ID, was.Aliases[i]...)
+			}
+		}
+		w.owner[a.ID] = source
 		w.pending.docs = append(w.pending.docs, a)
-		if oldIDs[a.ID] {
+		if w.oldIDs[a.ID] {
 			w.sum.Updated++
-			delete(oldIDs, a.ID)
 		} else {
 			w.sum.Added++
 		}
 		ids = append(ids, a.ID)
+		aliases = append(aliases, a.Aliases)
+		anyAlias = anyAlias || len(a.Aliases) > 0
 	}
-	for id := range oldIDs {
-		w.pending.deletes = append(w.pending.deletes, id)
-		w.sum.Deleted++
-	}
-	w.lost += max(0, len(old.IDs)-len(ids))
 	st.IDs = ids
+	if anyAlias {
+		st.Aliases = aliases
+	}
 	w.state[source] = st
 	return w.flush()
 }
 
-func (w *writer) deleteFile(source string, old fileState) {
-	w.changed = true
-	for _, id := range old.IDs {
-		w.pending.deletes = append(w.pending.deletes, id)
-		w.sum.Deleted++
+// appendNew appends to list the ids that are neither self nor in it.
+func appendNew(list []string, self string, ids ...string) []string {
+	for _, id := range ids {
+		if id != self && !slices.Contains(list, id) {
+			list = append(list, id)
+		}
 	}
-	w.lost += len(old.IDs)
+	return list
+}
+
+// prepareIDs records, before any file is read, the ids of the generation
+// being updated, which file owns each (files gone from the corpus own
+// nothing any more), and the current generation's files that are gone, by
+// hash, to recognise moves.
+func (w *writer) prepareIDs(prev map[string]fileState, files []corpus.File) {
+	present := make(map[string]bool, len(files))
+	for _, f := range files {
+		present[f.Source] = true
+	}
+	w.prev, w.oldIDs, w.owner, w.moved = prev, map[string]bool{}, map[string]string{}, map[string]fileState{}
+	for source, st := range prev {
+		if !present[source] {
+			w.moved[st.Hash] = st
+		}
+	}
+	for source, st := range w.state {
+		for _, id := range st.IDs {
+			w.oldIDs[id] = true
+			if present[source] {
+				w.owner[id] = source
+			}
+		}
+	}
+}
+
+func (w *writer) deleteFile(source string) {
+	w.changed = true
 	delete(w.state, source)
+}
+
+// deleteGone deletes, once every file is read, the articles of the current
+// generation whose ids no file of the new state has. The deletions go in
+// the last batch, written after every other (see finish): an id that moved
+// to another file is written there and not deleted.
+func (w *writer) deleteGone() {
+	live := map[string]bool{}
+	for _, st := range w.state {
+		for _, id := range st.IDs {
+			live[id] = true
+		}
+	}
+	for id := range w.oldIDs {
+		if !live[id] {
+			w.pending.deletes = append(w.pending.deletes, id)
+			w.sum.Deleted++
+			w.lost++
+		}
+	}
 }
 
 // flush hands the pending batch to the background writers when it is full.
