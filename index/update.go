@@ -942,9 +942,14 @@ func (w *writer) putFile(res corpus.FileResult) error {
 	}
 	// A new file with the bytes of a removed one is that file moved: its
 	// articles keep answering to the ids they had there.
+	// The same bytes as before (re-read for new metadata or tagging, or
+	// in a rebuild) or as a removed file (a move): item by item the same
+	// articles, which keep answering to the ids they had.
 	var was *fileState
-	if p, ok := w.prev[source]; ok && p.Hash == res.Hash && !had {
-		was = &p // the same file in a rebuild: its aliases stay
+	if had && old.Hash == res.Hash {
+		was = &old
+	} else if p, ok := w.prev[source]; ok && p.Hash == res.Hash && !had {
+		was = &p
 	} else if m, ok := w.moved[res.Hash]; ok && !had {
 		was = &m
 	}
@@ -969,8 +974,8 @@ func (w *writer) putFile(res corpus.FileResult) error {
 		}
 		w.owner[a.ID] = source
 		w.pending.docs = append(w.pending.docs, a)
-		if w.oldIDs[a.ID] {
-			w.sum.Updated++
+		if w.oldIDs[a.ID] || slices.ContainsFunc(a.Aliases, func(id string) bool { return w.oldIDs[id] }) {
+			w.sum.Updated++ // a new id for an article already there is an update
 		} else {
 			w.sum.Added++
 		}
@@ -1031,17 +1036,24 @@ func (w *writer) deleteFile(source string) {
 // the last batch, written after every other (see finish): an id that moved
 // to another file is written there and not deleted.
 func (w *writer) deleteGone() {
-	live := map[string]bool{}
+	live, aliased := map[string]bool{}, map[string]bool{}
 	for _, st := range w.state {
 		for _, id := range st.IDs {
 			live[id] = true
+		}
+		for _, ids := range st.Aliases {
+			for _, id := range ids {
+				aliased[id] = true
+			}
 		}
 	}
 	for id := range w.oldIDs {
 		if !live[id] {
 			w.pending.deletes = append(w.pending.deletes, id)
 			w.sum.Deleted++
-			w.lost++
+			if !aliased[id] {
+				w.lost++ // renamed articles are not lost: their old id redirects
+			}
 		}
 	}
 }

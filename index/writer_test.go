@@ -77,6 +77,10 @@ func record(t testing.TB, indexDir, source string, ordinal int) corpus.Article {
 	}
 	defer idx.Close()
 	a, err := idx.Record(context.Background(), corpus.ArticleID(source, ordinal))
+	if m, ok := errors.AsType[*MovedError](err); ok {
+		// The file's metadata gives it a page id now.
+		a, err = idx.Record(context.Background(), m.To)
+	}
 	if err != nil {
 		t.Fatalf("record %s #%d: %v", source, ordinal, err)
 	}
