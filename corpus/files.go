@@ -134,13 +134,15 @@ func (p *Parser) ParseFile(f File) FileResult {
 		res.ReadErr = err
 		return res
 	}
-	var manifestMeta Meta
 	m, err := p.manifest(f.Root)
 	if err != nil {
 		return skipped(f, err.Error())
 	}
-	manifestMeta = m[f.Source]
-	return p.ParseBytes(f, data, manifestMeta)
+	entry := m[f.Source]
+	res := p.ParseBytes(f, data, entry.Meta)
+	// A new slice: the entry's is shared by the workers.
+	res.Problems = append(append([]Problem(nil), entry.Problems...), res.Problems...)
+	return res
 }
 
 // ParseBytes parses the bytes of file f; manifestMeta is the file's entry in
@@ -158,7 +160,11 @@ func (p *Parser) ParseBytes(f File, data []byte, manifestMeta Meta) FileResult {
 	if err != nil {
 		return res.skip(err.Error())
 	}
-	meta := page.Meta.Merge(manifestMeta).Merge(MetaFromFileName(f.Source))
+	nameMeta, warning := FileNameMeta(f.Source)
+	if warning != "" {
+		res.Problems = append(res.Problems, Problem{Path: f.Path, Line: 1, Message: warning})
+	}
+	meta := page.Meta.Merge(manifestMeta).Merge(nameMeta)
 	for i := range page.Items {
 		a := &page.Items[i]
 		a.Source = f.Source

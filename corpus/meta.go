@@ -84,6 +84,11 @@ func readFrontMatter(lines []string) (frontMatter, int, error) {
 			fm.Paper = value
 		case "date":
 			d, err := NormalizeDate(value)
+			var outside *DateRangeError
+			if errors.As(err, &outside) {
+				fm.warnings = append(fm.warnings, lineWarning{i + 1, outsideRange("front matter", outside.Date)})
+				continue
+			}
 			if err != nil {
 				fm.warnings = append(fm.warnings, lineWarning{i + 1, fmt.Sprintf("front matter date: %v", err)})
 				continue
@@ -108,7 +113,8 @@ var dateForms = []*regexp.Regexp{
 
 // NormalizeDate turns a date written as 2023-04-15, 2023/4/15, 2023.4.15,
 // 20230415 or 2023年4月15日 into YYYY-MM-DD, and rejects dates that do not
-// exist.
+// exist. A real date outside the archive's range (MinDate..MaxDate) is a
+// *DateRangeError holding it as YYYY-MM-DD.
 func NormalizeDate(s string) (string, error) {
 	s = trimSpace(s)
 	for _, re := range dateForms {
@@ -120,8 +126,11 @@ func NormalizeDate(s string) (string, error) {
 		mo, _ := strconv.Atoi(m[2])
 		d, _ := strconv.Atoi(m[3])
 		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-		if t.Year() != y || int(t.Month()) != mo || t.Day() != d || y < 1800 || y > 2200 {
+		if t.Year() != y || int(t.Month()) != mo || t.Day() != d {
 			return "", fmt.Errorf("%q is not a valid date", s)
+		}
+		if !DateInRange(t) {
+			return "", &DateRangeError{Date: t.Format("2006-01-02")}
 		}
 		return t.Format("2006-01-02"), nil
 	}
@@ -139,7 +148,7 @@ func normalizePage(s string) string {
 }
 
 var (
-	nameDate = regexp.MustCompile(`(?:^|[^0-9])((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?:[^0-9]|$)`)
+	nameDate = regexp.MustCompile(`(?:^|[^0-9])(\d{4})-?(\d{2})-?(\d{2})(?:[^0-9]|$)`)
 	namePage = []*regexp.Regexp{
 		regexp.MustCompile(`第0*(\d+)版`),
 		regexp.MustCompile(`(?i)(?:^|[^a-z0-9])p0*(\d{1,3})(?:[^a-z0-9]|$)`),
@@ -148,18 +157,35 @@ var (
 )
 
 // MetaFromFileName reads a date (20230415, 2023-04-15) and a page (p2, _02,
-// 第2版) from a file name. The paper never comes from a file name.
+// 第2版) from a file name. The paper never comes from a file name. A date
+// outside the archive's range is left empty (FileNameMeta says why).
 func MetaFromFileName(name string) Meta {
+	m, _ := FileNameMeta(name)
+	return m
+}
+
+// FileNameMeta is MetaFromFileName, with a warning when the name holds a
+// real date outside the archive's range, which is left empty: "file name
+// date 1799-12-31 is outside 1800–2200 (left empty)"; "" otherwise.
+func FileNameMeta(name string) (m Meta, warning string) {
 	base := filepath.Base(name)
 	base = strings.TrimSuffix(base, filepath.Ext(base))
-	var m Meta
-	if idx := nameDate.FindStringSubmatchIndex(base); idx != nil {
+	// The first run of digits that is a real date (in the range or not).
+	for _, idx := range nameDate.FindAllStringSubmatchIndex(base, -1) {
 		y, mo, d := base[idx[2]:idx[3]], base[idx[4]:idx[5]], base[idx[6]:idx[7]]
-		if date, err := NormalizeDate(y + "-" + mo + "-" + d); err == nil {
+		date, err := NormalizeDate(y + "-" + mo + "-" + d)
+		var outside *DateRangeError
+		switch {
+		case err == nil:
 			m.Date = date
-			// Do not read the date's own digits as a page.
-			base = base[:idx[2]] + " " + base[idx[7]:]
+		case errors.As(err, &outside):
+			warning = outsideRange("file name", outside.Date)
+		default:
+			continue
 		}
+		// Do not read the date's own digits as a page.
+		base = base[:idx[2]] + " " + base[idx[7]:]
+		break
 	}
 	for _, re := range namePage {
 		if sub := re.FindStringSubmatch(base); sub != nil {
@@ -167,17 +193,27 @@ func MetaFromFileName(name string) Meta {
 			break
 		}
 	}
-	return m
+	return m, warning
 }
 
 // ManifestName is the file in a corpus root that gives metadata per file.
 const ManifestName = "manifest.csv"
 
-// Manifest maps corpus-relative paths (with forward slashes) to metadata.
-type Manifest map[string]Meta
+// Manifest maps corpus-relative paths (with forward slashes) to their rows.
+type Manifest map[string]ManifestEntry
+
+// ManifestEntry is a manifest row: the file's metadata, and warnings about
+// the row (a date outside the archive's range, left empty), to be reported
+// with the file.
+type ManifestEntry struct {
+	Meta
+	Problems []Problem
+}
 
 // ReadManifest reads a manifest.csv with the header path,paper,date,page.
-// A missing file is an empty manifest.
+// A missing file is an empty manifest. A date that is not a date is an
+// error; a real date outside the archive's range is left empty, with a
+// warning in the row's entry.
 func ReadManifest(path string) (Manifest, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -222,12 +258,17 @@ func parseManifest(r io.Reader, name string) (Manifest, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		p := filepath.ToSlash(filepath.Clean(get(rec, "path")))
-		meta := Meta{Paper: get(rec, "paper"), Page: normalizePage(get(rec, "page"))}
+		e := ManifestEntry{Meta: Meta{Paper: get(rec, "paper"), Page: normalizePage(get(rec, "page"))}}
 		if d := get(rec, "date"); d != "" {
-			if meta.Date, err = NormalizeDate(d); err != nil {
+			var outside *DateRangeError
+			e.Date, err = NormalizeDate(d)
+			switch {
+			case errors.As(err, &outside):
+				e.Problems = append(e.Problems, Problem{Path: name, Line: line, Message: outsideRange("manifest", outside.Date)})
+			case err != nil:
 				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 			}
 		}
-		m[p] = meta
+		m[p] = e
 	}
 }

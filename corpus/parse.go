@@ -2,7 +2,9 @@ package corpus
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Page is what one bulletin file holds: its metadata and its items, in page
@@ -196,8 +198,10 @@ func (p *pageParser) flush() {
 
 func (p *pageParser) emit(d *draft, kind string) {
 	texts := make([]string, len(d.paras))
+	size := 0
 	for i, pr := range d.paras {
 		texts[i] = pr.text
+		size += len(pr.text) + 1
 	}
 	authors := d.authors
 	if len(authors) == 0 && len(texts) > 0 {
@@ -206,15 +210,113 @@ func (p *pageParser) emit(d *draft, kind string) {
 	if authors == nil {
 		authors = []string{}
 	}
-	p.items = append(p.items, Article{
+	a := Article{
 		Kind:     kind,
 		Kicker:   d.kicker,
 		Title:    d.title,
 		Subtitle: d.subtitle,
 		Authors:  authors,
-		Body:     strings.Join(texts, "\n"),
 		Line:     d.line,
-	})
+	}
+	if size-1 <= MaxArticleBytes {
+		a.Body = strings.Join(texts, "\n")
+		p.items = append(p.items, a)
+		return
+	}
+	parts := splitBody(d.paras)
+	p.warn(d.line, "%s %q has %d bytes of body text, more than the %d of one record: split into %d parts, titled %q to %q",
+		kind, d.title, size-1, MaxArticleBytes, len(parts), partTitle(d.title, 1), partTitle(d.title, len(parts)-1))
+	for k, part := range parts {
+		b := a
+		b.Title = partTitle(d.title, k)
+		b.Authors = slices.Clone(authors)
+		b.Body, b.Line = part.text, part.line
+		if k == 0 {
+			b.Line = d.line
+		}
+		p.items = append(p.items, b)
+	}
+}
+
+// MaxArticleBytes is the most body text one record holds: 256 KiB, about
+// 87,000 Chinese characters, fifty times the longest article of the xwlb
+// corpus (real articles are about 5 KB). An item with a longer body is
+// split into consecutive records ("parts") of at most MaxArticleBytes
+// each, so that the memory to index, highlight and serve one record is
+// bounded whatever the size of the file (corpus.MaxFileSize) it came
+// from. A part ends at a paragraph end when one is within the limit;
+// only a paragraph longer than the limit is cut inside, after a
+// sentence end when one is in the second half of the part. The first
+// part keeps the item's title; part k+1 (k ≥ 1) has the title with
+// "（续k）" appended (partTitle); every part keeps the kicker, subtitle,
+// authors and metadata, and the parts take consecutive ordinals. Nothing
+// is lost: the parts' bodies, read in order, are the item's text.
+const MaxArticleBytes = 256 << 10
+
+// partTitle is the title of part k (0-based) of an item split by
+// MaxArticleBytes: the item's title, then "（续k）" from the second part on.
+func partTitle(title string, k int) string {
+	if k == 0 {
+		return title
+	}
+	return fmt.Sprintf("%s（续%d）", title, k)
+}
+
+// bodyPart is the body of one part of a split item and the line it starts
+// at.
+type bodyPart struct {
+	text string
+	line int
+}
+
+// splitBody cuts paragraphs whose joined text is longer than
+// MaxArticleBytes into parts of at most MaxArticleBytes each, at paragraph
+// ends, and inside a paragraph only when it is longer than the limit by
+// itself.
+func splitBody(paras []para) []bodyPart {
+	var parts []bodyPart
+	texts := make([]string, 0, len(paras))
+	size, line := 0, 0
+	flush := func() {
+		if len(texts) > 0 {
+			parts = append(parts, bodyPart{strings.Join(texts, "\n"), line})
+			texts, size = texts[:0], 0
+		}
+	}
+	for _, pr := range paras {
+		if len(texts) > 0 && size+1+len(pr.text) <= MaxArticleBytes {
+			texts = append(texts, pr.text)
+			size += 1 + len(pr.text)
+			continue
+		}
+		flush()
+		text := pr.text
+		for len(text) > MaxArticleBytes {
+			cut := cutPoint(text, MaxArticleBytes)
+			parts = append(parts, bodyPart{text[:cut], pr.line})
+			text = text[cut:]
+		}
+		texts, size, line = append(texts, text), len(text), pr.line
+	}
+	flush()
+	return parts
+}
+
+// cutPoint is where to cut text, longer than limit bytes, into a first
+// part of at most limit bytes: after the last sentence end in the second
+// half of the limit, else at the last character boundary within it.
+func cutPoint(text string, limit int) int {
+	if i := strings.LastIndexAny(text[:limit], "。！？；!?;"); i >= limit/2 {
+		_, n := utf8.DecodeRuneInString(text[i:])
+		if i+n <= limit {
+			return i + n
+		}
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return cut
 }
 
 func appendNew(list []string, names ...string) []string {

@@ -517,7 +517,7 @@ func (s *corpusSource) vanished(readErr error) error {
 // row returns the manifest row of a file, nil when it has none.
 func row(m corpus.Manifest, source string) *corpus.Meta {
 	if r, ok := m[source]; ok {
-		return &r
+		return &r.Meta
 	}
 	return nil
 }
@@ -771,10 +771,10 @@ func finish(dir, gen string) (switched bool, err error) {
 
 // writer batches the changes of a run and writes the batches in the
 // background, up to writers at once, while the files are still being
-// parsed. Every file's changes (its articles and the deletion of the
-// articles it no longer has) go into one batch, and no article is touched
-// by two batches of a run (ids are unique per file and ordinal), so the
-// batches may be applied in any order. The file state and schema version
+// parsed. A file's changes (its articles and the deletion of the articles
+// it no longer has) go into one batch unless its text passes batchBytes,
+// and no article is touched by two batches of a run (ids are unique per
+// file and ordinal), so the batches may be applied in any order. The file state and schema version
 // are written last, in a batch of their own, once every article is in:
 // an index whose state key is there is complete.
 type writer struct {
@@ -815,7 +815,16 @@ type writer struct {
 type job struct {
 	docs    []*corpus.Article
 	deletes []string
+	bytes   int // the text of docs (head and body)
 }
+
+// batchBytes is the most article text a batch holds, whatever its number
+// of articles: Bleve analyses a batch's documents together and builds its
+// segment in memory (about 65 bytes per byte of text), so that a batch of
+// a thousand long articles, or a file of the largest size, would take
+// gigabytes. A file with more text than this is written in several
+// batches.
+const batchBytes = 2 << 20
 
 func (j *job) size() int { return len(j.docs) + len(j.deletes) }
 
@@ -974,6 +983,10 @@ func (w *writer) putFile(res corpus.FileResult) error {
 		}
 		w.owner[a.ID] = source
 		w.pending.docs = append(w.pending.docs, a)
+		w.pending.bytes += len(a.Kicker) + len(a.Title) + len(a.Subtitle) + len(a.Body)
+		if err := w.flush(); err != nil {
+			return err
+		}
 		if w.oldIDs[a.ID] || slices.ContainsFunc(a.Aliases, func(id string) bool { return w.oldIDs[id] }) {
 			w.sum.Updated++ // a new id for an article already there is an update
 		} else {
@@ -1058,12 +1071,13 @@ func (w *writer) deleteGone() {
 	}
 }
 
-// flush hands the pending batch to the background writers when it is full.
+// flush hands the pending batch to the background writers when it is full:
+// batchSize articles and deletions, or batchBytes of text.
 func (w *writer) flush() error {
 	if err := w.failed(); err != nil {
 		return err
 	}
-	if w.pending.size() < w.batchSize {
+	if w.pending.size() < w.batchSize && w.pending.bytes < batchBytes {
 		return nil
 	}
 	w.jobs <- w.pending

@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"newsarchive/corpus"
 	"newsarchive/index"
 )
 
@@ -82,7 +83,7 @@ func (c *compiler) node(n node, negated bool) (query.Query, error) {
 
 func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{t.pos, fmt.Sprintf(format, args...)})
+		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf(format, args...)})
 	}
 	text := strings.TrimSpace(t.text)
 	if text == "" {
@@ -128,7 +129,7 @@ func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
 	case fieldDate:
 		from, to, err := parseDateSpec(text)
 		if err != nil {
-			return nil, fail("%s", err)
+			return nil, fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: err.Error(), Err: err})
 		}
 		return dateQuery(from, to), nil
 	}
@@ -163,7 +164,9 @@ func parseDateSpec(s string) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
-// datePeriod reads YYYY, YYYY-MM or YYYY-MM-DD as the period it names.
+// datePeriod reads YYYY, YYYY-MM or YYYY-MM-DD as the period it names,
+// which must be within the archive's range (corpus.MinDate..MaxDate; a
+// *corpus.DateRangeError otherwise).
 func datePeriod(s string) (from, to time.Time, err error) {
 	for _, f := range []struct {
 		layout string
@@ -180,7 +183,11 @@ func datePeriod(s string) (from, to time.Time, err error) {
 		if err != nil {
 			break
 		}
-		return t, f.next(t), nil
+		next := f.next(t)
+		if !corpus.DateInRange(t) || !corpus.DateInRange(next.AddDate(0, 0, -1)) {
+			return from, to, &corpus.DateRangeError{Date: s}
+		}
+		return t, next, nil
 	}
 	if _, err := strconv.Atoi(s); err == nil && len(s) != 4 {
 		return from, to, fmt.Errorf("date %q: a year has four digits", s)

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"html"
 	"strings"
 	"unicode/utf8"
 
@@ -84,90 +83,174 @@ func searchableRuns(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !analysis.Searchable(r) })
 }
 
-// marked reports, for each rune of text, whether it is inside a match.
-func (h *highlighter) marked(text []rune, head bool) []bool {
-	var marked []bool
-	folded := []rune(textnorm.String(string(text)))
-	mark := func(needles [][]rune) {
-		for _, n := range needles {
-			for i := 0; i+len(n) <= len(folded); i++ {
-				if folded[i] != n[0] || !runesEqual(folded[i:i+len(n)], n) {
-					continue
-				}
-				if marked == nil {
-					marked = make([]bool, len(text))
-				}
-				for k := i; k < i+len(n); k++ {
-					marked[k] = true
-				}
-			}
-		}
-	}
-	mark(h.all)
-	if head {
-		mark(h.head)
-	}
-	return marked
+// MaxMarks is the most matches marked in one text (a title, a snippet's
+// body, an article's body): past it, the rest of the text is shown
+// unmarked. It bounds, with the text's own size, the memory of a
+// highlight: the marks take at most 32 bytes each while they are found
+// and 13 bytes each in the HTML.
+const MaxMarks = 10_000
+
+// span is a run of marked text: byte offsets [start, end) and the rune
+// index of its start.
+type span struct {
+	start, end int
+	runeStart  int
 }
 
-func runesEqual(a, b []rune) bool {
-	for i := range a {
-		if a[i] != b[i] {
+// spans finds the query's strings in text after folding, in one pass
+// that keeps only the last runes of the longest needle: matches as
+// merged, ordered runs (overlapping or touching matches are one run), at
+// most MaxMarks of them. The folding is rune for rune, so a match of the
+// folded text is the same runes of the text.
+func (h *highlighter) spans(text string, head bool) []span {
+	needles := h.all
+	if head && len(h.head) > 0 {
+		needles = append(needles[:len(needles):len(needles)], h.head...)
+	}
+	longest := 0
+	for _, n := range needles {
+		longest = max(longest, len(n))
+	}
+	if longest == 0 || text == "" {
+		return nil
+	}
+	// The last longest folded runes and their byte offsets, in a ring.
+	folded := make([]rune, longest)
+	offsets := make([]int, longest)
+	var out []span
+	i := 0 // rune index
+	for off, r := range text {
+		slot := i % longest
+		folded[slot], offsets[slot] = textnorm.Rune(r), off
+		end := off + utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			end = off + 1
+			if _, size := utf8.DecodeRuneInString(text[off:]); size > 1 {
+				end = off + size
+			}
+		}
+		for _, n := range needles {
+			if len(n) > i+1 || !endsWith(folded, i, n) {
+				continue
+			}
+			first := i - len(n) + 1
+			sp := span{start: offsets[first%longest], end: end, runeStart: first}
+			for len(out) > 0 && sp.start <= out[len(out)-1].end {
+				last := out[len(out)-1]
+				if last.start < sp.start {
+					sp.start, sp.runeStart = last.start, last.runeStart
+				}
+				out = out[:len(out)-1]
+			}
+			if len(out) == MaxMarks {
+				return out
+			}
+			out = append(out, sp)
+		}
+		i++
+	}
+	return out
+}
+
+// endsWith reports whether the ring of folded runes, whose newest is rune
+// i, ends with n.
+func endsWith(ring []rune, i int, n []rune) bool {
+	for k := range n {
+		if ring[(i-k)%len(ring)] != n[len(n)-1-k] {
 			return false
 		}
 	}
 	return true
 }
 
-// render escapes text[from:to] for HTML, wrapping marked runs in <mark>.
-// Line breaks become spaces.
-func render(text []rune, marked []bool, from, to int) string {
-	return renderLines(text, marked, from, to, false)
+// render writes text[from:to] (byte offsets at rune boundaries) escaped
+// for HTML into b, wrapping the parts in spans in <mark>. Line breaks
+// become spaces unless keepLines is set. No span holds a line break (the
+// query strings hold none).
+func render(b *strings.Builder, text string, spans []span, from, to int, keepLines bool) {
+	// One allocation of exactly the output's size.
+	size := escapedLen(text[from:to], keepLines)
+	for _, sp := range spans {
+		if sp.end > from && sp.start < to {
+			size += len("<mark></mark>")
+		}
+	}
+	b.Grow(size)
+	at := from
+	for _, sp := range spans {
+		if sp.end <= from || sp.start >= to {
+			continue
+		}
+		s, e := max(sp.start, from), min(sp.end, to)
+		writeEscaped(b, text[at:s], keepLines)
+		b.WriteString("<mark>")
+		writeEscaped(b, text[s:e], keepLines)
+		b.WriteString("</mark>")
+		at = e
+	}
+	writeEscaped(b, text[at:to], keepLines)
 }
 
-// renderLines is render, keeping line breaks when keepLines is set. No
-// mark spans a line break (the query strings hold none).
-func renderLines(text []rune, marked []bool, from, to int, keepLines bool) string {
-	var b strings.Builder
-	open := false
-	for i := from; i < to; i++ {
-		m := marked != nil && marked[i]
-		if m && !open {
-			b.WriteString("<mark>")
-			open = true
-		} else if !m && open {
-			b.WriteString("</mark>")
-			open = false
+// escapedLen is the length of s as writeEscaped writes it.
+func escapedLen(s string, keepLines bool) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '>':
+			n += len("&lt;") - 1
+		case '&', '\'', '"':
+			n += len("&amp;") - 1
 		}
-		switch r := text[i]; r {
+	}
+	return n
+}
+
+// writeEscaped writes s escaped for HTML as html.EscapeString does, line
+// breaks kept or turned into spaces, copying the runs between the
+// characters it escapes.
+func writeEscaped(b *strings.Builder, s string, keepLines bool) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '"':
+			esc = "&#34;"
 		case '\n':
 			if keepLines {
-				b.WriteByte('\n')
-			} else {
-				b.WriteByte(' ')
+				continue
 			}
-		case '<', '>', '&', '\'', '"':
-			b.WriteString(html.EscapeString(string(r)))
+			esc = " "
 		default:
-			b.WriteRune(r)
+			continue
 		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
 	}
-	if open {
-		b.WriteString("</mark>")
-	}
-	return b.String()
+	b.WriteString(s[last:])
 }
 
-// Field highlights a whole text: escaped, with its matches marked.
+// field highlights a whole text: escaped, with its matches marked; line
+// breaks become spaces.
 func (h *highlighter) field(s string, head bool) string {
-	rs := []rune(s)
-	return render(rs, h.marked(rs, head), 0, len(rs))
+	var b strings.Builder
+	render(&b, s, h.spans(s, head), 0, len(s), false)
+	return b.String()
 }
 
 // body highlights the whole body, paragraphs still separated by "\n".
 func (h *highlighter) body(s string) string {
-	rs := []rune(s)
-	return renderLines(rs, h.marked(rs, false), 0, len(rs), true)
+	var b strings.Builder
+	render(&b, s, h.spans(s, false), 0, len(s), true)
+	return b.String()
 }
 
 // article highlights a hit's head and picks its snippet.
@@ -184,68 +267,77 @@ func (h *highlighter) article(a *corpus.Article) Highlight {
 // passage: the window holding the most matches, started at a sentence
 // start when one is near. Cut ends show "…".
 func (h *highlighter) snippet(body string) string {
-	text := []rune(body)
-	if len(text) <= SnippetLength {
-		return render(text, h.marked(text, false), 0, len(text))
+	n := utf8.RuneCountInString(body)
+	spans := h.spans(body, false)
+	var b strings.Builder
+	if n <= SnippetLength {
+		render(&b, body, spans, 0, len(body), false)
+		return b.String()
 	}
-	marked := h.marked(text, false)
-	start := 0
-	if marked != nil {
-		start = bestWindow(marked, SnippetLength)
-		start = sentenceStart(text, start, SnippetLength/4)
+	start := 0 // in runes
+	if len(spans) > 0 {
+		start = bestWindow(spans, SnippetLength)
+		start = sentenceStart(body, start, SnippetLength/4)
 	}
-	end := min(start+SnippetLength, len(text))
-	if end == len(text) {
+	end := min(start+SnippetLength, n)
+	if end == n {
 		start = max(0, end-SnippetLength)
 	}
-	var b strings.Builder
+	from, to := byteOffset(body, start), byteOffset(body, end)
 	if start > 0 {
 		b.WriteString("…")
 	}
-	b.WriteString(render(text, marked, start, end))
-	if end < len(text) {
+	render(&b, body, spans, from, to, false)
+	if end < n {
 		b.WriteString("…")
 	}
 	return b.String()
 }
 
-// bestWindow returns the start of the width-rune window holding the most
-// matches (counting runs of marked runes), preferring the earliest, with a
-// little context before its first match.
-func bestWindow(marked []bool, width int) int {
-	var starts []int
-	for i, m := range marked {
-		if m && (i == 0 || !marked[i-1]) {
-			starts = append(starts, i)
+// byteOffset is the byte offset of rune index i of s (len(s) past its
+// end).
+func byteOffset(s string, i int) int {
+	k := 0
+	for off := range s {
+		if k == i {
+			return off
 		}
+		k++
 	}
-	if len(starts) == 0 {
-		return 0
-	}
-	best, bestCount := starts[0], 0
+	return len(s)
+}
+
+// bestWindow returns the start (a rune index) of the width-rune window
+// holding the most marked runs, preferring the earliest, with a little
+// context before its first match.
+func bestWindow(spans []span, width int) int {
+	best, bestCount := spans[0].runeStart, 0
 	j := 0
-	for i, s := range starts {
-		for j < len(starts) && starts[j] < s+width {
+	for i, sp := range spans {
+		for j < len(spans) && spans[j].runeStart < sp.runeStart+width {
 			j++
 		}
 		if n := j - i; n > bestCount {
-			best, bestCount = s, n
+			best, bestCount = sp.runeStart, n
 		}
 	}
 	return max(0, best-width/6)
 }
 
-// sentenceStart moves start back, at most by limit runes, to just after
-// the end of a sentence or paragraph; or forward to one if that is closer.
-func sentenceStart(text []rune, start, limit int) int {
+// sentenceStart moves start (a rune index of text) back, at most by limit
+// runes, to just after the end of a sentence or paragraph.
+func sentenceStart(text string, start, limit int) int {
 	if start == 0 {
 		return 0
 	}
+	off := byteOffset(text, start)
 	for i := start; i > 0 && start-i <= limit; i-- {
-		switch text[i-1] {
+		r, size := utf8.DecodeLastRuneInString(text[:off])
+		switch r {
 		case '。', '！', '？', '\n', '；':
 			return i
 		}
+		off -= size
 	}
 	return start
 }

@@ -54,7 +54,13 @@ func (notNode) isNode()  {}
 type SyntaxError struct {
 	Pos int // 1-based character position; 0 when it is the whole query
 	Msg string
+	// Err is the cause when there is one (a *corpus.DateRangeError for a
+	// date outside the archive's range); Msg includes its text.
+	Err error
 }
+
+// Unwrap returns the cause, if any.
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func (e *SyntaxError) Error() string {
 	if e.Pos == 0 {
@@ -99,7 +105,7 @@ func lex(q string) ([]token, error) {
 			j++
 		}
 		if j == len(rs) {
-			return &SyntaxError{i + 1, "the quote is not closed"}
+			return &SyntaxError{Pos: i + 1, Msg: "the quote is not closed"}
 		}
 		toks = append(toks, token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1})
 		i = j + 1
@@ -142,7 +148,7 @@ func lex(q string) ([]token, error) {
 				continue
 			}
 			if !isKnownField(field) {
-				return nil, &SyntaxError{start + 1, fmt.Sprintf("unknown field %q (known fields: %s)", field, strings.Join(knownFields, ", "))}
+				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("unknown field %q (known fields: %s)", field, strings.Join(knownFields, ", "))}
 			}
 			if value == "" {
 				if j < len(rs) && isQuote(rs[j]) {
@@ -152,7 +158,7 @@ func lex(q string) ([]token, error) {
 					}
 					continue
 				}
-				return nil, &SyntaxError{start + 1, fmt.Sprintf("%s: needs a value after the colon", field)}
+				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("%s: needs a value after the colon", field)}
 			}
 			toks = append(toks, token{kind: tokWord, field: field, text: value, pos: start + 1})
 			i = j
@@ -211,7 +217,7 @@ func parseQuery(q string) (node, error) {
 	}
 	if p.i < len(p.toks) {
 		t := p.toks[p.i]
-		return nil, &SyntaxError{t.pos, "this ) has no ( before it"}
+		return nil, &SyntaxError{Pos: t.pos, Msg: "this ) has no ( before it"}
 	}
 	return n, nil
 }
@@ -238,15 +244,15 @@ func (p *parser) or() (node, error) {
 		}
 		if a == nil {
 			if len(children) > 0 {
-				return nil, &SyntaxError{t.pos, "OR needs a term after it"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it"}
 			}
 			if t.kind == tokOr {
-				return nil, &SyntaxError{t.pos, "OR needs a term before it"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term before it"}
 			}
 			if t.kind == tokClose {
-				return nil, &SyntaxError{t.pos, "nothing between the parentheses"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}
 			}
-			return nil, &SyntaxError{t.pos, "expected a term"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term"}
 		}
 		children = append(children, a)
 		t, ok := p.peek()
@@ -255,7 +261,7 @@ func (p *parser) or() (node, error) {
 		}
 		p.i++
 		if _, ok := p.peek(); !ok {
-			return nil, &SyntaxError{t.pos, "OR needs a term after it"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it"}
 		}
 	}
 	if len(children) == 1 {
@@ -295,7 +301,7 @@ func (p *parser) unary() (node, error) {
 	p.i++
 	next, ok := p.peek()
 	if !ok || next.kind == tokOr || next.kind == tokClose || next.kind == tokNot {
-		return nil, &SyntaxError{t.pos, "- needs a term right after it"}
+		return nil, &SyntaxError{Pos: t.pos, Msg: "- needs a term right after it"}
 	}
 	child, err := p.primary()
 	if err != nil {
@@ -312,10 +318,10 @@ func (p *parser) primary() (node, error) {
 		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, pos: t.pos}, nil
 	case tokOpen:
 		if next, ok := p.peek(); ok && next.kind == tokClose {
-			return nil, &SyntaxError{t.pos, "nothing between the parentheses"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}
 		}
 		if _, ok := p.peek(); !ok {
-			return nil, &SyntaxError{t.pos, "this ( is not closed"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed"}
 		}
 		n, err := p.or()
 		if err != nil {
@@ -323,10 +329,10 @@ func (p *parser) primary() (node, error) {
 		}
 		c, ok := p.peek()
 		if !ok || c.kind != tokClose {
-			return nil, &SyntaxError{t.pos, "this ( is not closed"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed"}
 		}
 		p.i++
 		return n, nil
 	}
-	return nil, &SyntaxError{t.pos, "expected a term"}
+	return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term"}
 }

@@ -43,7 +43,7 @@ type Request struct {
 	Topics   []string // taxonomy labels or aliases
 	Authors  []string
 	Papers   []string
-	From, To string // YYYY-MM-DD, inclusive
+	From, To string // YYYY-MM-DD, inclusive, within corpus.MinDate..MaxDate
 	Sort     string // SortRelevance (""), SortNewest or SortOldest
 	Page     int    // 1-based; 0 means 1
 	Size     int    // 0 means DefaultSize
@@ -441,7 +441,8 @@ func keywordQuery(field string) func(string) (query.Query, error) {
 	}
 }
 
-// dateRange is the filter of the from and to parameters.
+// dateRange is the filter of the from and to parameters, days within the
+// archive's range (corpus.MinDate..MaxDate).
 func dateRange(from, to string) (*filter, error) {
 	parse := func(name, s string) (time.Time, error) {
 		if s == "" {
@@ -450,6 +451,9 @@ func dateRange(from, to string) (*filter, error) {
 		t, err := time.Parse("2006-01-02", s)
 		if err != nil {
 			return t, badRequest("%s %q is not a date (want YYYY-MM-DD)", name, s)
+		}
+		if !corpus.DateInRange(t) {
+			return t, fmt.Errorf("%w: %s: %w", ErrBadRequest, name, &corpus.DateRangeError{Date: s})
 		}
 		return t, nil
 	}

@@ -35,7 +35,7 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 		return nil, err
 	}
 	tf := map[string]int{}
-	for _, w := range s.words(index.HeadText(&a) + "\n" + a.Body) {
+	for _, w := range s.words(similarText(index.HeadText(&a) + "\n" + a.Body)) {
 		if distinctive(w) {
 			tf[w]++
 		}
@@ -80,6 +80,26 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 		hits = append(hits, newHit(rec, h.Score, hl))
 	}
 	return hits, nil
+}
+
+// similarTextBytes is how much of an article's text (head, then body) its
+// distinctive words are taken from: three times a real article (about 5
+// KB), so that segmenting it costs a few megabytes whatever the record's
+// size (a whole record of corpus.MaxArticleBytes took about 40 MB per
+// request).
+const similarTextBytes = 16 << 10
+
+// similarText is the start of text, at most similarTextBytes, cut at a
+// character boundary.
+func similarText(text string) string {
+	if len(text) <= similarTextBytes {
+		return text
+	}
+	cut := similarTextBytes
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
 }
 
 // distinctive reports whether a word may characterize an article: two

@@ -128,7 +128,7 @@ func (srv *Server) resultsPage(c *gin.Context) {
 			srv.failPage(c, err)
 			return
 		}
-		v.Error = badRequestMessage(err)
+		v.Error = pageErrorMessage(err)
 		v.Status = http.StatusBadRequest
 		v.Sidebar = sidebar{Hidden: st.hidden("from", "to"), From: r.From, To: r.To}
 		v.Active = srv.activeFilters(st, r)

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/search"
 )
@@ -217,6 +219,21 @@ func (srv *Server) failPage(c *gin.Context, err error) {
 // its "bad request: " prefix.
 func badRequestMessage(err error) string {
 	return strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
+}
+
+// pageErrorMessage is what a page says about a bad request: in Chinese for
+// a date outside the archive's range (with the query position when the
+// date is in the query), the API's message otherwise.
+func pageErrorMessage(err error) string {
+	var outside *corpus.DateRangeError
+	if !errors.As(err, &outside) {
+		return badRequestMessage(err)
+	}
+	msg := fmt.Sprintf("日期 %s 超出本档案的日期范围（%s 至 %s）", outside.Date, corpus.MinDate, corpus.MaxDate)
+	if se := (*search.SyntaxError)(nil); errors.As(err, &se) && se.Pos > 0 {
+		msg = fmt.Sprintf("检索式第 %d 个字符处：%s", se.Pos, msg)
+	}
+	return msg
 }
 
 func serveStatic(c *gin.Context) {
