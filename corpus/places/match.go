@@ -1,6 +1,9 @@
 package places
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // matcher is an Aho–Corasick automaton over runes: one pass over a text
 // finds every occurrence of every pattern. The trie's edges are stored
@@ -35,6 +38,9 @@ type hit struct {
 // newMatcher builds the automaton; pats must be sorted (byte order) and
 // distinct.
 func newMatcher(pats []string) *matcher {
+	if !slices.IsSorted(pats) {
+		panic("places: matcher patterns not sorted")
+	}
 	// Trie by insertion in sorted order: a new node is always the last
 	// child of its parent, so children come out sorted by rune.
 	type tnode struct {

@@ -461,6 +461,8 @@ func (g *Gazetteer) buildNames(blockers []string) {
 		}
 		g.pats = append(g.pats, pattern{text: b, block: true})
 	}
+	// The matcher wants its patterns sorted.
+	slices.SortFunc(g.pats, func(a, b pattern) int { return strings.Compare(a.text, b.text) })
 	ps := make([]string, len(g.pats))
 	for i, p := range g.pats {
 		ps[i] = p.text
