@@ -166,6 +166,32 @@ type pattern struct {
 	text  string // folded
 	block bool
 	names []Name
+	// rank orders overlapping matches (lower wins): 0 a blocker or an
+	// official name of a province, prefecture or county, 1 a township's
+	// name, 2 a province's or prefecture's short name, 3 a county's.
+	rank uint8
+}
+
+func patternRank(p *pattern) uint8 {
+	if p.block {
+		return 0
+	}
+	r := uint8(3)
+	for _, n := range p.names {
+		var x uint8
+		switch {
+		case n.Kind == FullName:
+			x = 0
+		case n.Kind == TownshipName:
+			x = 1
+		case n.Unit.Level != County:
+			x = 2
+		default:
+			x = 3
+		}
+		r = min(r, x)
+	}
+	return r
 }
 
 // Load reads the data files (an empty path selects the embedded file).
@@ -463,6 +489,9 @@ func (g *Gazetteer) buildNames(blockers []string) {
 	}
 	// The matcher wants its patterns sorted.
 	slices.SortFunc(g.pats, func(a, b pattern) int { return strings.Compare(a.text, b.text) })
+	for i := range g.pats {
+		g.pats[i].rank = patternRank(&g.pats[i])
+	}
 	ps := make([]string, len(g.pats))
 	for i, p := range g.pats {
 		ps[i] = p.text
@@ -590,4 +619,16 @@ func (g *Gazetteer) Common(name string) (string, bool) {
 func (g *Gazetteer) Blocked(s string) bool {
 	id, ok := g.m.exact(textnorm.String(s))
 	return ok && g.pats[id].block
+}
+
+// Blockers returns the words that contain a name but are no place and so
+// mask the names inside them (新华社, 永定河), sorted.
+func (g *Gazetteer) Blockers() []string {
+	var out []string
+	for _, p := range g.pats {
+		if p.block {
+			out = append(out, p.text)
+		}
+	}
+	return out
 }

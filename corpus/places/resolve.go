@@ -17,6 +17,9 @@ type Field struct {
 	Name   string
 	Text   string
 	Weight float64
+	// Folded says Text is already folded by textnorm.String (as the
+	// corpus tagger has it), which saves folding it again.
+	Folded bool
 }
 
 // Place is one unit an article names, with the evidence for it.
@@ -87,7 +90,17 @@ type mention struct {
 	field      int
 	start, end int
 	pat        int32
+	sent       int // the sentence of the field it is in
 }
+
+// ctxRef is a mention that names a unit, as context for others.
+type ctxRef struct {
+	pat         int32
+	field, sent int
+}
+
+// sentenceEnds are the runes that end a sentence for the context rule.
+const sentenceEnds = "。！？；!?;\n"
 
 // resolved is what one mention stands for.
 type resolved struct {
@@ -111,10 +124,17 @@ func (g *Gazetteer) Resolve(home string, fields ...Field) []Place {
 		hu, _ = g.Unit(home)
 	}
 	folded := make([]string, len(fields))
+	heading := make([]bool, len(fields))
+	for fi, f := range fields {
+		heading[fi] = f.Weight > 1
+	}
 	var ms []mention
 	var hits []hit
 	for fi, f := range fields {
-		folded[fi] = textnorm.String(f.Text)
+		folded[fi] = f.Text
+		if !f.Folded {
+			folded[fi] = textnorm.String(f.Text)
+		}
 		hits = g.m.all(folded[fi], hits[:0])
 		ms = g.mentions(fi, folded[fi], hits, ms)
 	}
@@ -125,7 +145,7 @@ func (g *Gazetteer) Resolve(home string, fields ...Field) []Place {
 	// Context: every unit named by a mention (official name, or a short
 	// name that is no common word — or is, inside the home area), with the
 	// patterns that name it.
-	ctx := make(map[*Unit][]int32)
+	ctx := make(map[*Unit][]ctxRef)
 	for _, m := range ms {
 		p := &g.pats[m.pat]
 		_, common := g.common[p.text]
@@ -136,8 +156,9 @@ func (g *Gazetteer) Resolve(home string, fields ...Field) []Place {
 			if common && !(hu != nil && n.Unit.Within(hu)) {
 				continue
 			}
-			if !slices.Contains(ctx[n.Unit], m.pat) {
-				ctx[n.Unit] = append(ctx[n.Unit], m.pat)
+			ref := ctxRef{m.pat, m.field, m.sent}
+			if !slices.Contains(ctx[n.Unit], ref) {
+				ctx[n.Unit] = append(ctx[n.Unit], ref)
 			}
 		}
 	}
@@ -156,7 +177,7 @@ func (g *Gazetteer) Resolve(home string, fields ...Field) []Place {
 	byKey := map[key]*acc{}
 	var order []key
 	for i, m := range ms {
-		r, ok := g.resolve(m, ms, i, hu, ctx, folded)
+		r, ok := g.resolve(m, ms, i, hu, ctx, heading, folded)
 		if !ok {
 			continue
 		}
@@ -242,30 +263,55 @@ func newPlace(u *Unit) Place {
 	return p
 }
 
-// mentions appends the leftmost-longest name occurrences of one folded
-// field to ms. Blockers take part in the leftmost-longest choice and mask
-// what they cover; an official name ending in 市 or 区 that is the start of
-// a word (东方市场, 和平区域) is no occurrence.
+// mentions appends the name occurrences of one folded field to ms, in
+// text order. Where occurrences overlap, the one chosen is, in this order
+// of preference: a blocker or an official name of a province, prefecture
+// or county; a township's name; a province's or prefecture's short name; a
+// county's short name; then the longer; then the leftmost. So 从江西 is
+// 江西 (not 从江, 从江县's short name), 南阳镇平县 is 镇平县 (not the township
+// 南阳镇), and 新华社 masks 新华. An official name ending in 市 or 区 that
+// starts a word (东方市场, 和平区域) is no occurrence.
 func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []mention {
-	// hits come ordered by end; leftmost-longest wants them by start, then
-	// longest first.
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return g.glued(text, h) })
 	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(a.start, b.start); c != 0 {
+		if c := cmp.Compare(g.pats[a.pat].rank, g.pats[b.pat].rank); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.end, a.end)
+		if c := cmp.Compare(b.end-b.start, a.end-a.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.start, b.start)
 	})
-	end := 0
+	var taken []hit
 	for _, h := range hits {
-		if h.start < end {
-			continue
+		free := true
+		for _, o := range taken {
+			if h.start < o.end && o.start < h.end {
+				free = false
+				break
+			}
 		}
-		end = h.end
-		if g.pats[h.pat].block {
-			continue
+		if free {
+			taken = append(taken, h)
 		}
-		ms = append(ms, mention{field: fi, start: h.start, end: h.end, pat: h.pat})
+	}
+	slices.SortFunc(taken, func(a, b hit) int { return cmp.Compare(a.start, b.start) })
+	first := len(ms)
+	for _, h := range taken {
+		if !g.pats[h.pat].block {
+			ms = append(ms, mention{field: fi, start: h.start, end: h.end, pat: h.pat})
+		}
+	}
+	// Sentence numbers.
+	sent, pos := 0, 0
+	for k := first; k < len(ms); k++ {
+		for _, r := range text[pos:ms[k].start] {
+			if strings.ContainsRune(sentenceEnds, r) {
+				sent++
+			}
+		}
+		pos = ms[k].start
+		ms[k].sent = sent
 	}
 	return ms
 }
@@ -274,10 +320,18 @@ func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []me
 // of the runes is the start of another word (东方市场, 和平区域, 新城区别).
 var wordTails = map[rune]string{'市': "场值价", '区': "域别分间块"}
 
+// featureTails: a county's short name followed by one of these names a
+// river, lake, mountain or island (穆棱河, 长白山), not the county.
+const featureTails = "河江湖山岭峡岛"
+
 func (g *Gazetteer) glued(text string, h hit) bool {
 	p := &g.pats[h.pat]
 	if p.block || h.end >= len(text) {
 		return false
+	}
+	if p.rank == 3 {
+		next, _ := utf8.DecodeRuneInString(text[h.end:])
+		return strings.ContainsRune(featureTails, next)
 	}
 	last, _ := utf8.DecodeLastRuneInString(p.text)
 	tails, ok := wordTails[last]
@@ -297,7 +351,7 @@ func (g *Gazetteer) glued(text string, h hit) bool {
 }
 
 // resolve decides what mention ms[i] stands for.
-func (g *Gazetteer) resolve(m mention, ms []mention, i int, hu *Unit, ctx map[*Unit][]int32, folded []string) (resolved, bool) {
+func (g *Gazetteer) resolve(m mention, ms []mention, i int, hu *Unit, ctx map[*Unit][]ctxRef, heading []bool, folded []string) (resolved, bool) {
 	p := &g.pats[m.pat]
 	_, common := g.common[p.text]
 	// A name that is a township's and also another unit's (rare) is read
@@ -378,18 +432,46 @@ func (g *Gazetteer) resolve(m mention, ms []mention, i int, hu *Unit, ctx map[*U
 		return resolved{}, false
 	}
 
+	// Right after a parent's name (浙江安吉, 福州市鼓楼区, 北京通州): the
+	// candidates within the unit that name stands for, the outermost.
+	if prev, ok := previousMention(ms, i); ok {
+		var adj []*Unit
+		for _, u := range cands {
+			if g.namedParent(target(u), ms[prev].pat) != nil || (u.Level == Township && g.namesUnit(ms[prev].pat, u.County)) {
+				adj = append(adj, u)
+			}
+		}
+		adj = outermost(adj)
+		if t, ok := oneTarget(adj, target); ok {
+			v := g.pats[ms[prev].pat].text
+			if adj[0].Level == Township {
+				v = adj[0].Name + " < " + v
+			}
+			return resolved{unit: t, rule: RuleAdjacent, via: v, kind: kind, w: weight(kind)}, true
+		}
+	}
+
 	// An official name no other unit has.
 	if kind == FullName && len(cands) == 1 {
 		return resolved{unit: cands[0], rule: RuleUnique, kind: kind, w: weight(kind)}, true
 	}
 
-	// The text names a parent: keep the candidates with the most specific
-	// named parent (a county for a township, else a prefecture, else a
-	// province); of nested candidates (抚顺市 and its 抚顺县) the outer.
+	// The text names a parent in the same sentence, or in a heading (or
+	// the mention is in a heading and the parent anywhere), and, for a
+	// short name, the name stands alone (standsAlone): keep the
+	// candidates with the most specific named parent (a county for a
+	// township, else a prefecture, else a province); of nested candidates
+	// (抚顺市 and its 抚顺县) the outer. Not for a name that is also a
+	// province's or prefecture's: 河北 is 河北省 even in a text that names
+	// 天津, whose 河北区 it could be (天津河北 is adjacent, above).
 	best, depth := []*Unit(nil), 0
 	var bestVia string
 	for _, u := range cands {
-		d, v := g.contextDepth(u, m.pat, ctx)
+		if u.Level == Province || u.Level == Prefecture || (kind == ShortName && !standsAlone(folded[m.field], m)) {
+			best = nil
+			break
+		}
+		d, v := g.contextDepth(u, m, ctx, heading)
 		if d == 0 {
 			continue
 		}
@@ -470,16 +552,20 @@ func outermost(us []*Unit) []*Unit {
 }
 
 // contextDepth returns how specific the most specific parent of u named
-// in the text by a pattern other than pat is: 3 a county, 2 a prefecture,
-// 1 a province, 0 none; and that parent's name as found.
-func (g *Gazetteer) contextDepth(u *Unit, pat int32, ctx map[*Unit][]int32) (int, string) {
+// in the context of mention m (by another pattern: the same sentence, or a
+// heading) is: 3 a county, 2 a prefecture, 1 a province, 0 none; and that
+// parent's name as found.
+func (g *Gazetteer) contextDepth(u *Unit, m mention, ctx map[*Unit][]ctxRef, heading []bool) (int, string) {
 	for _, a := range []*Unit{u.County, u.Prefecture, u.Province} {
 		if a == nil || a == u {
 			continue
 		}
 		for _, q := range ctx[a] {
-			if q != pat {
-				return 4 - int(a.Level), g.pats[q].text
+			if q.pat == m.pat {
+				continue
+			}
+			if (q.field == m.field && q.sent == m.sent) || heading[q.field] || heading[m.field] {
+				return 4 - int(a.Level), g.pats[q.pat].text
 			}
 		}
 	}
@@ -500,6 +586,19 @@ func (g *Gazetteer) namedParent(u *Unit, q int32) *Unit {
 	return nil
 }
 
+// namesUnit reports whether pattern q is a name (not a township's) of u.
+func (g *Gazetteer) namesUnit(q int32, u *Unit) bool {
+	if u == nil {
+		return false
+	}
+	for _, n := range g.pats[q].names {
+		if n.Unit == u && n.Kind != TownshipName {
+			return true
+		}
+	}
+	return false
+}
+
 // previousMention returns the mention that ends where ms[i] starts, in the
 // same field.
 func previousMention(ms []mention, i int) (int, bool) {
@@ -508,4 +607,31 @@ func previousMention(ms []mention, i int) (int, bool) {
 	}
 	p := ms[i-1]
 	return i - 1, p.field == ms[i].field && p.end == ms[i].start
+}
+
+// Runes a short name may stand after or before to stand alone, besides
+// the start or end of the text and any rune that is not Chinese.
+const (
+	aloneBefore = "在和与及到赴于、从经"
+	aloneAfter  = "、和与及等的县市区旗"
+)
+
+// standsAlone reports whether a short name found away from its parent's
+// name stands alone: between punctuation, the text's ends, or a few
+// function words (在安吉, 桐庐、淳安、温州, 环江等). 江汉平原, 雄安新区 (安新) and
+// 东至安徽 (东至) do not.
+func standsAlone(text string, m mention) bool {
+	if m.start > 0 {
+		r, _ := utf8.DecodeLastRuneInString(text[:m.start])
+		if textnorm.IsHan(r) && !strings.ContainsRune(aloneBefore, r) {
+			return false
+		}
+	}
+	if m.end < len(text) {
+		r, _ := utf8.DecodeRuneInString(text[m.end:])
+		if textnorm.IsHan(r) && !strings.ContainsRune(aloneAfter, r) {
+			return false
+		}
+	}
+	return true
 }

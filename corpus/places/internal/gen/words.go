@@ -49,8 +49,9 @@ func LoadGse() (*gse.Segmenter, error) {
 // data/divisions.txt), using the dictionary of seg:
 //
 //   - "common NAME FREQ POS": a prefecture's or county's short name, or a
-//     county's full name, that the dictionary lists as an ordinary word
-//     (POS not a proper noun) at least CommonFreq often (东方, 城区);
+//     county's or township's full name, that the dictionary lists as an
+//     ordinary word (POS not a proper noun) at least CommonFreq often
+//     (东方, 城区, the township 开发区);
 //   - "block WORD FREQ POS": a dictionary word at least BlockFreq often,
 //     longer than a prefecture's or county's short name it contains, that
 //     is no name, contains no unit's full name, is not a name plus a suffix
@@ -80,11 +81,11 @@ func Words(units []places.Unit, seg *gse.Segmenter) ([]byte, error) {
 	seenCommon := map[string]bool{}
 	for i := range units {
 		u := &units[i]
-		if u.Zone || (u.Level != places.County && u.Level != places.Prefecture) {
+		if u.Zone || u.Level == places.Province {
 			continue
 		}
 		cands := slices.Clone(u.Short)
-		if u.Level == places.County {
+		if u.Level == places.County || u.Level == places.Township {
 			cands = append(cands, u.Name)
 		}
 		for _, s := range cands {
