@@ -224,7 +224,7 @@ func TestEvaluateXWLB(t *testing.T) {
 		// name of another unit (江苏连云港 is 连云港市, not 连云区).
 		shadowed := func(s, e int, u *places.Unit) bool {
 			for _, n := range names {
-				if n.unit != u && n.start <= s && n.end > e && n.start < e {
+				if n.unit != u && n.start <= s && n.end >= e && n.end-n.start > e-s {
 					return true
 				}
 			}
@@ -281,7 +281,7 @@ func TestEvaluateXWLB(t *testing.T) {
 			u := p.Unit
 			ok := false
 			for _, o := range counties {
-				if o.unit != u {
+				if o.unit != u || shadowed(o.start, o.end, u) {
 					continue
 				}
 				if text[o.start:o.end] == textnorm.String(u.Name) && uniqueName(g, u.Name) {
@@ -292,7 +292,7 @@ func TestEvaluateXWLB(t *testing.T) {
 				}
 			}
 			for _, o := range towns {
-				if o.unit != u {
+				if o.unit != u || shadowed(o.start, o.end, nil) && !townOf(names, o, u) {
 					continue
 				}
 				if parentNamed(u, o) {
@@ -420,4 +420,15 @@ func BenchmarkResolveXWLB(b *testing.B) {
 			g.Resolve("", articleFields(&arts[i])...)
 		}
 	}
+}
+
+// townOf reports whether the longest name occurrence covering o is a
+// township of u (a shadow by u's own township is none).
+func townOf(names []occ, o occ, u *places.Unit) bool {
+	for _, n := range names {
+		if n.start <= o.start && n.end >= o.end && n.end-n.start > o.end-o.start && n.unit.County != u {
+			return false
+		}
+	}
+	return true
 }

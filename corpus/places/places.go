@@ -166,9 +166,9 @@ type pattern struct {
 	text  string // folded
 	block bool
 	names []Name
-	// rank orders overlapping matches (lower wins): 0 a blocker or an
-	// official name of a province, prefecture or county, 1 a township's
-	// name, 2 a province's or prefecture's short name, 3 a county's.
+	// rank orders crossing matches (lower wins): 0 a blocker or a name
+	// of a province or prefecture, 1 a county's official name, 2 a
+	// township's name, 3 a county's short name.
 	rank uint8
 }
 
@@ -180,11 +180,11 @@ func patternRank(p *pattern) uint8 {
 	for _, n := range p.names {
 		var x uint8
 		switch {
-		case n.Kind == FullName:
+		case n.Unit.Level == Province || n.Unit.Level == Prefecture:
 			x = 0
-		case n.Kind == TownshipName:
+		case n.Kind == FullName:
 			x = 1
-		case n.Unit.Level != County:
+		case n.Kind == TownshipName:
 			x = 2
 		default:
 			x = 3

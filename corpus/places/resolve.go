@@ -264,16 +264,36 @@ func newPlace(u *Unit) Place {
 }
 
 // mentions appends the name occurrences of one folded field to ms, in
-// text order. Where occurrences overlap, the one chosen is, in this order
-// of preference: a blocker or an official name of a province, prefecture
-// or county; a township's name; a province's or prefecture's short name; a
-// county's short name; then the longer; then the leftmost. So 从江西 is
-// 江西 (not 从江, 从江县's short name), 南阳镇平县 is 镇平县 (not the township
-// 南阳镇), and 新华社 masks 新华. An official name ending in 市 or 区 that
-// starts a word (东方市场, 和平区域) is no occurrence.
+// text order. An occurrence inside a longer one is dropped (民和县 holds
+// 和县, 新华社 masks 新华). Of occurrences that cross, the one chosen is, in
+// this order of preference: a blocker or a province's or prefecture's
+// name; a county's official name; a township's name; a county's short
+// name; then the longer; then the leftmost. So 从江西 is 江西 (not 从江,
+// 从江县's short name), 九江城区 is 九江 (not 阳江's 江城区) and 南阳镇平县 is
+// 镇平县 (not the township 南阳镇) — except that a county's short name right
+// after its parent's name wins (黑龙江漠河北极村 is 漠河, not 河北). An
+// official name ending in 市 or 区 that starts a word (东方市场, 和平区域)
+// is no occurrence, nor a short name before 村, 路, 街 or 巷 (阿里村).
 func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []mention {
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return g.glued(text, h) })
+	// Drop what lies inside a longer occurrence.
 	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.end, a.end)
+	})
+	var outer, inner []hit
+	maxEnd := -1
+	for _, h := range hits {
+		if h.end <= maxEnd {
+			inner = append(inner, h) // inside an earlier, longer one
+			continue
+		}
+		maxEnd = h.end
+		outer = append(outer, h)
+	}
+	byPreference := func(a, b hit) int {
 		if c := cmp.Compare(g.pats[a.pat].rank, g.pats[b.pat].rank); c != 0 {
 			return c
 		}
@@ -281,21 +301,54 @@ func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []me
 			return c
 		}
 		return cmp.Compare(a.start, b.start)
-	})
+	}
 	var taken []hit
-	for _, h := range hits {
-		free := true
-		for _, o := range taken {
-			if h.start < o.end && o.start < h.end {
-				free = false
-				break
+	take := func(hs []hit) {
+		for _, h := range hs {
+			free := true
+			for _, o := range taken {
+				if h.start < o.end && o.start < h.end {
+					free = false
+					break
+				}
+			}
+			if free {
+				taken = append(taken, h)
 			}
 		}
-		if free {
-			taken = append(taken, h)
-		}
 	}
+	cands := slices.Clone(outer)
+	slices.SortFunc(cands, byPreference)
+	take(cands)
+	// What lay inside an occurrence that lost a crossing is free again
+	// (南阳镇平县: 南阳, once 镇平县 beat the township 南阳镇).
+	slices.SortFunc(inner, byPreference)
+	take(inner)
 	slices.SortFunc(taken, func(a, b hit) int { return cmp.Compare(a.start, b.start) })
+	// A county's short name that lost to a crossing province or
+	// prefecture short name but follows its parent's name wins.
+	for _, h := range outer {
+		if g.pats[h.pat].rank != 3 || slices.Contains(taken, h) {
+			continue
+		}
+		k := slices.IndexFunc(taken, func(t hit) bool { return t.end == h.start })
+		if k < 0 {
+			continue
+		}
+		parentOK := false
+		for _, n := range g.pats[h.pat].names {
+			if g.namedParent(n.Unit, taken[k].pat) != nil {
+				parentOK = true
+			}
+		}
+		if !parentOK || k+1 >= len(taken) || g.pats[taken[k+1].pat].rank != 0 || g.pats[taken[k+1].pat].block || taken[k+1].start >= h.end {
+			continue
+		}
+		if k+2 < len(taken) && taken[k+2].start < h.end {
+			continue
+		}
+		taken[k+1] = h
+	}
 	first := len(ms)
 	for _, h := range taken {
 		if !g.pats[h.pat].block {
@@ -320,18 +373,34 @@ func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []me
 // of the runes is the start of another word (东方市场, 和平区域, 新城区别).
 var wordTails = map[rune]string{'市': "场值价", '区': "域别分间块"}
 
-// featureTails: a county's short name followed by one of these names a
-// river, lake, mountain or island (穆棱河, 长白山), not the county.
+// featureTails: a county's short name followed by one of these may name
+// a river, lake, mountain or island (穆棱河, 长白山, 宝塔山) rather than the
+// county: it counts only right after its parent's name (延安宝塔山 is in
+// 宝塔区).
 const featureTails = "河江湖山岭峡岛"
+
+// streetTails: a province's, prefecture's or county's short name followed
+// by one of these names a village or a street (阿里村, 吉林路), not the unit.
+const streetTails = "村路街巷"
+
+// featureTailed reports whether the mention is a county's short name
+// followed by a feature tail.
+func (g *Gazetteer) featureTailed(text string, m mention) bool {
+	if g.pats[m.pat].rank != 3 || m.end >= len(text) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(text[m.end:])
+	return strings.ContainsRune(featureTails, next)
+}
 
 func (g *Gazetteer) glued(text string, h hit) bool {
 	p := &g.pats[h.pat]
 	if p.block || h.end >= len(text) {
 		return false
 	}
-	if p.rank == 3 {
+	if isShortOnly(p) {
 		next, _ := utf8.DecodeRuneInString(text[h.end:])
-		return strings.ContainsRune(featureTails, next)
+		return strings.ContainsRune(streetTails, next)
 	}
 	last, _ := utf8.DecodeLastRuneInString(p.text)
 	tails, ok := wordTails[last]
@@ -451,6 +520,12 @@ func (g *Gazetteer) resolve(m mention, ms []mention, i int, hu *Unit, ctx map[*U
 		}
 	}
 
+	// A county's short name before 河, 山 … counts only right after its
+	// parent's name (above).
+	if g.featureTailed(folded[m.field], m) {
+		return resolved{}, false
+	}
+
 	// An official name no other unit has.
 	if kind == FullName && len(cands) == 1 {
 		return resolved{unit: cands[0], rule: RuleUnique, kind: kind, w: weight(kind)}, true
@@ -565,7 +640,7 @@ func (g *Gazetteer) contextDepth(u *Unit, m mention, ctx map[*Unit][]ctxRef, hea
 				continue
 			}
 			if (q.field == m.field && q.sent == m.sent) || heading[q.field] || heading[m.field] {
-				return 4 - int(a.Level), g.pats[q.pat].text
+				return int(a.Level), g.pats[q.pat].text
 			}
 		}
 	}
@@ -618,20 +693,30 @@ const (
 
 // standsAlone reports whether a short name found away from its parent's
 // name stands alone: between punctuation, the text's ends, or a few
-// function words (在安吉, 桐庐、淳安、温州, 环江等). 江汉平原, 雄安新区 (安新) and
-// 东至安徽 (东至) do not.
+// function words (在安吉, 环江等), or as an item of a list (有松阳、兰溪、建德三地:
+// a 、 on either side). 江汉平原, 雄安新区 (安新) and 东至安徽 (东至) do not.
 func standsAlone(text string, m mention) bool {
+	var before, after rune
 	if m.start > 0 {
-		r, _ := utf8.DecodeLastRuneInString(text[:m.start])
-		if textnorm.IsHan(r) && !strings.ContainsRune(aloneBefore, r) {
-			return false
-		}
+		before, _ = utf8.DecodeLastRuneInString(text[:m.start])
 	}
 	if m.end < len(text) {
-		r, _ := utf8.DecodeRuneInString(text[m.end:])
-		if textnorm.IsHan(r) && !strings.ContainsRune(aloneAfter, r) {
+		after, _ = utf8.DecodeRuneInString(text[m.end:])
+	}
+	if before == '、' || after == '、' {
+		return true
+	}
+	okBefore := before == 0 || !textnorm.IsHan(before) || strings.ContainsRune(aloneBefore, before)
+	okAfter := after == 0 || !textnorm.IsHan(after) || strings.ContainsRune(aloneAfter, after)
+	return okBefore && okAfter
+}
+
+// isShortOnly reports whether every name of p is a short name.
+func isShortOnly(p *pattern) bool {
+	for _, n := range p.names {
+		if n.Kind != ShortName {
 			return false
 		}
 	}
-	return true
+	return len(p.names) > 0
 }
