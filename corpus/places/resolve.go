@@ -99,8 +99,15 @@ type ctxRef struct {
 	field, sent int
 }
 
-// sentenceEnds are the runes that end a sentence for the context rule.
-const sentenceEnds = "。！？；!?;\n"
+// isSentenceEnd reports whether r ends a sentence for the context rule:
+// 。！？；!?; and a line break (the paragraphs of a body).
+func isSentenceEnd(r rune) bool {
+	switch r {
+	case '。', '！', '？', '；', '!', '?', ';', '\n':
+		return true
+	}
+	return false
+}
 
 // resolved is what one mention stands for.
 type resolved struct {
@@ -355,16 +362,18 @@ func (g *Gazetteer) mentions(fi int, text string, hits []hit, ms []mention) []me
 			ms = append(ms, mention{field: fi, start: h.start, end: h.end, pat: h.pat})
 		}
 	}
-	// Sentence numbers.
-	sent, pos := 0, 0
-	for k := first; k < len(ms); k++ {
-		for _, r := range text[pos:ms[k].start] {
-			if strings.ContainsRune(sentenceEnds, r) {
-				sent++
+	// Sentence numbers (only needed between two mentions).
+	if len(ms)-first > 1 {
+		sent, pos := 0, 0
+		for k := first; k < len(ms); k++ {
+			for _, r := range text[pos:ms[k].start] {
+				if isSentenceEnd(r) {
+					sent++
+				}
 			}
+			pos = ms[k].start
+			ms[k].sent = sent
 		}
-		pos = ms[k].start
-		ms[k].sent = sent
 	}
 	return ms
 }
@@ -687,8 +696,8 @@ func previousMention(ms []mention, i int) (int, bool) {
 // Runes a short name may stand after or before to stand alone, besides
 // the start or end of the text and any rune that is not Chinese.
 const (
-	aloneBefore = "在和与及到赴于、从经"
-	aloneAfter  = "、和与及等的县市区旗"
+	aloneBefore = "在和与及到至赴于、从经"
+	aloneAfter  = "、和与及等的县市区旗到至一"
 )
 
 // standsAlone reports whether a short name found away from its parent's
