@@ -21,6 +21,25 @@
 // lie directly under the province and have no prefecture.
 //
 // data/words.txt is generated from the divisions and gse's embedded
-// dictionary; data/common-words.txt is its reviewed overlay. See
-// docs/places.md.
+// dictionary; data/common-words.txt is its reviewed overlay.
+//
+// # Short names
+//
+// ShortNames derives them by rule: 自治区/州/县/旗 go with the ethnic names
+// before them (伊通满族自治县 → 伊通县, 伊通; 鄂温克族自治旗 → 鄂温克旗, 鄂温克),
+// otherwise one suffix of the level (梨树县 → 梨树, 吉林省 → 吉林, 四平市 → 四平);
+// never under two characters (和县 has none).
+//
+// # Resolution
+//
+// Resolve reads an article's fields in the context of its paper's home
+// area (data/papers.tsv, Papers): inside the home area short names,
+// townships and common words count; outside it a county-level unit counts
+// by its official name when unique in China, or by any name right after
+// its parent's name (浙江安吉), or when its parent is named in the same
+// sentence or a heading and that leaves one unit; a province's or
+// prefecture's short name counts alone (吉林 → 吉林省). A common word
+// (和平, 朝阳, 东方) never counts as a county's short name outside its home
+// area. Each Place carries its Evidence: the name, field, kind and rule.
+// docs/places.md has the full rules and the evaluation over xwlb.
 package places
