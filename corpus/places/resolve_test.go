@@ -1,6 +1,7 @@
 package places
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -117,5 +118,25 @@ func TestTrapWords(t *testing.T) {
 	// … and the common full name 城区 counts right after its prefecture.
 	if ps := g.Resolve("", body("阳泉市城区")); codes(ps) != "140302,1403" {
 		t.Errorf("阳泉市城区: %s", codes(ps))
+	}
+}
+
+// TestPlaceJSON: the record shape and the explanation of a place.
+func TestPlaceJSON(t *testing.T) {
+	g := mustDefault(t)
+	ps := g.Resolve("", Field{Name: "title", Text: "吉林伊通满族自治县营城子镇", Weight: 10})
+	if len(ps) != 2 {
+		t.Fatalf("%s", codes(ps))
+	}
+	b, err := json.Marshal(ps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"code":"220323","name":"伊通满族自治县","level":"county","prefecture":"四平市","province":"吉林省","display":"伊通满族自治县","score":50,"why":[{"field":"title","text":"伊通满族自治县","kind":"full","rule":"adjacent","via":"吉林","count":1,"weight":30},{"field":"title","text":"营城子镇","kind":"township","rule":"adjacent","via":"营城子镇 \u003c 伊通满族自治县","count":1,"weight":20}]}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	if ps[1].Code != "22" || ps[1].Level != "province" || ps[1].Why[0].Rule != RuleTop {
+		t.Errorf("second place %+v", ps[1])
 	}
 }
