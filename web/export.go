@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,6 +86,20 @@ type exportFormat struct {
 	cut              func(*bufio.Writer, ErrorDetail) error // the end of a cut download
 }
 
+// idleWriter gives each write to the client idle to go through: a client
+// that stops reading loses its download (and frees its slot) after that
+// long, one that reads slowly keeps it, up to ExportTimeout.
+type idleWriter struct {
+	w    io.Writer
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (iw idleWriter) Write(p []byte) (int, error) {
+	_ = iw.rc.SetWriteDeadline(time.Now().Add(iw.idle)) // not supported (a test recorder): no deadline
+	return iw.w.Write(p)
+}
+
 // errEnough stops Each once a download has one article more than its
 // limit: proof that the limit cut it.
 var errEnough = errors.New("enough articles")
@@ -124,7 +140,11 @@ func (srv *Server) export(c *gin.Context, f exportFormat) {
 		return
 	}
 	ctx := c.Request.Context()
-	w := bufio.NewWriterSize(c.Writer, 64<<10)
+	var out io.Writer = c.Writer
+	if idle := srv.limits.DownloadIdleTimeout; idle > 0 {
+		out = idleWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), idle: idle}
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
 	n, more := 0, false
 	err = f.begin(w)
 	if err != nil {

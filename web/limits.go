@@ -41,6 +41,10 @@ type Limits struct {
 	// may run at once; one more is answered 429 too_many_downloads with
 	// Retry-After.
 	MaxDownloadsPerClient int
+	// DownloadIdleTimeout drops a download whose client has taken no
+	// bytes for this long (a write blocked on a full connection), freeing
+	// its slot; the client sees its download end unfinished.
+	DownloadIdleTimeout time.Duration
 	// RatePerSecond and RateBurst make a token bucket per client address
 	// for every request but /healthz, /readyz, /metrics and /static/: the
 	// API, the UI's pages and /admin/ (429 with Retry-After; an HTML page
@@ -76,6 +80,7 @@ var DefaultLimits = Limits{
 	QueueTimeout:          5 * time.Second,
 	MaxDownloads:          4,
 	MaxDownloadsPerClient: 2,
+	DownloadIdleTimeout:   30 * time.Second,
 	RatePerSecond:         20,
 	RateBurst:             40,
 	MaxRateClients:        100_000,
@@ -112,6 +117,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.ExportTimeout == 0 {
 		l.ExportTimeout = d.ExportTimeout
+	}
+	if l.DownloadIdleTimeout == 0 {
+		l.DownloadIdleTimeout = d.DownloadIdleTimeout
 	}
 	if l.QueueTimeout == 0 {
 		l.QueueTimeout = d.QueueTimeout

@@ -251,3 +251,32 @@ func TestDownloadsPerClient(t *testing.T) {
 		t.Errorf("client 1's next download: trailer %q, %v", trailer, err)
 	}
 }
+
+// TestStalledDownloadIsDropped: a client that stops reading loses its
+// download after DownloadIdleTimeout, and its slot goes to the next one.
+func TestStalledDownloadIsDropped(t *testing.T) {
+	ts := slowServer(t, web.Limits{MaxDownloads: 1, DownloadIdleTimeout: 300 * time.Millisecond})
+	const path = "/api/v1/search.jsonl?q=%E7%9A%84"
+	stalled, err := startSlowDownload(t, ts, path, "198.51.100.1")
+	if err != nil || stalled.status != 200 {
+		t.Fatalf("first download: %v %v", stalled, err)
+	}
+	// The only slot is taken; this one waits for it (QueueTimeout, 5 s),
+	// and gets it when the stalled download is dropped.
+	start := time.Now()
+	next, err := startSlowDownload(t, ts, path, "198.51.100.2")
+	if err != nil || next.status != 200 {
+		t.Fatalf("second download, while the first stalls: %v %v", next, err)
+	}
+	waited := time.Since(start)
+	got, trailer, err := next.finish()
+	if err != nil || trailer != web.ExportComplete || !bytes.HasSuffix(got, []byte("}\n")) {
+		t.Errorf("second download: %d bytes, trailer %q, %v", len(got), trailer, err)
+	}
+	// The stalled client finds its download unfinished.
+	got, trailer, _ = stalled.finish()
+	if trailer == web.ExportComplete {
+		t.Errorf("the dropped download says it is complete (%d bytes)", len(got))
+	}
+	t.Logf("the second download waited %s for the stalled one's slot", waited)
+}
