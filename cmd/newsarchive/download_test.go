@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -114,7 +115,23 @@ func TestDownloadAcrossRebuilds(t *testing.T) {
 				d.err = err
 				return
 			}
-			<-resume
+			// A trickle while the rebuilds run (a client that stops reading
+			// altogether is dropped after Limits.DownloadIdleTimeout).
+			small := make([]byte, 2048)
+		trickle:
+			for {
+				select {
+				case <-resume:
+					break trickle
+				case <-time.After(100 * time.Millisecond):
+				}
+				n, err := r.Read(small)
+				d.body = append(d.body, small[:n]...)
+				if err != nil {
+					d.err = fmt.Errorf("while the rebuilds ran: %w", err)
+					return
+				}
+			}
 			buf := make([]byte, 16<<10)
 			for {
 				n, err := r.Read(buf)
