@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/csv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -46,8 +47,16 @@ func TestBaseURLNotHostHeader(t *testing.T) {
 		ts := httptest.NewServer(srv.Handler())
 		page := fetch(ts, "/articles/"+id)
 		feed := fetch(ts, "/api/v1/search.atom?q="+url.QueryEscape("经济"))
+		csvBody := fetch(ts, "/api/v1/search.csv?limit=1&q="+url.QueryEscape(res.Hits[0].Title))
 		ts.Close()
-		for name, body := range map[string]string{"article page": page, "Atom feed": feed} {
+		rows, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+		if err != nil || len(rows) < 2 || rows[0][len(rows[0])-1] != "url" {
+			t.Fatalf("CSV: %v %q", err, rows)
+		}
+		if got := rows[1][len(rows[1])-1]; got != base+"/articles/"+rows[1][0] {
+			t.Errorf("base %q: CSV url %q", base, got)
+		}
+		for name, body := range map[string]string{"article page": page, "Atom feed": feed, "CSV": csvBody} {
 			if strings.Contains(body, "evil.example") {
 				t.Errorf("base %q: the %s carries the request's Host header", base, name)
 			}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +23,9 @@ import (
 const ExportLimit = 10_000
 
 // CSVColumns are the columns of search.csv: the record's fields, in the
-// record's order. List fields are joined with ";".
-var CSVColumns = []string{"id", "source", "ordinal", "kind", "paper", "date", "page", "kicker", "title", "subtitle", "authors", "body", "counties", "county", "topics", "topic"}
+// record's order, then the article's url (its page under the server's
+// base URL). List fields are joined with ";".
+var CSVColumns = []string{"id", "source", "ordinal", "kind", "paper", "date", "page", "kicker", "title", "subtitle", "authors", "body", "counties", "county", "topics", "topic", "url"}
 
 // How a download ends. Once a download's query is checked its headers are
 // sent (200), so what goes wrong later can only be said at its end:
@@ -223,7 +225,8 @@ func (srv *Server) apiExportCSV(c *gin.Context) {
 			a := h.Article
 			return write([]string{a.ID, a.Source, strconv.Itoa(a.Ordinal), a.Kind, a.Paper, a.Date, a.Page,
 				a.Kicker, a.Title, a.Subtitle, strings.Join(a.Authors, ";"), a.Body,
-				strings.Join(a.Counties, ";"), a.County, strings.Join(a.Topics, ";"), a.Topic})
+				strings.Join(a.Counties, ";"), a.County, strings.Join(a.Topics, ";"), a.Topic,
+				srv.absURL("/articles/" + url.PathEscape(a.ID))})
 		},
 		cut: func(w *bufio.Writer, e ErrorDetail) error {
 			row := make([]string, len(CSVColumns))
