@@ -28,7 +28,8 @@ func TestReindexWhileServing(t *testing.T) {
 	if code, _, errOut := runCLI(t, "index", "--corpus", corpusDir, "--index", indexDir); code != 0 {
 		t.Fatalf("first index run: exit %d: %s", code, errOut)
 	}
-	base := startServe(t, "--index", indexDir, "--poll", "200ms", "--rate", "-1")
+	// One address makes every request: no per-address limits.
+	base := startServe(t, "--index", indexDir, "--poll", "200ms", "--rate", "-1", "--max-downloads-per-client", "-1")
 
 	var (
 		stop     atomic.Bool

@@ -83,6 +83,7 @@ up within seconds, without a restart.`,
 	f.BoolVar(&cfg.limits.TrustProxyHeads, "behind-proxy", false, "take the client address from X-Forwarded-For when the request comes from a --trusted-proxy")
 	f.StringSliceVar(&cfg.limits.TrustedProxies, "trusted-proxy", nil, "`ADDR` or CIDR of a proxy whose X-Forwarded-For is believed with --behind-proxy; repeatable (default: loopback)")
 	f.IntVar(&cfg.limits.MaxDownloads, "max-downloads", d.MaxDownloads, "CSV/JSONL downloads streamed at once (more wait, then 503)")
+	f.IntVar(&cfg.limits.MaxDownloadsPerClient, "max-downloads-per-client", d.MaxDownloadsPerClient, "CSV/JSONL downloads one client address may run at once (-1: no limit)")
 	cfg.tf.register(cmd)
 	return cmd
 }
