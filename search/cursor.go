@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"newsarchive/corpus"
 	"newsarchive/index"
 )
 
@@ -96,8 +97,11 @@ func decodeCursor(c, s, key string) ([]string, error) {
 			return nil, bad
 		}
 	default: // a date, or "" for an article without one
-		if _, err := time.Parse(time.RFC3339Nano, cur.Values[0]); err != nil && cur.Values[0] != "" {
-			return nil, bad
+		if cur.Values[0] != "" {
+			t, err := time.Parse(time.RFC3339Nano, cur.Values[0])
+			if err != nil || !corpus.DateInRange(t) { // outside the range, UnixNano overflows
+				return nil, bad
+			}
 		}
 	}
 	return cur.Values, nil

@@ -115,3 +115,26 @@ func TestCursorScoreMustBeFinite(t *testing.T) {
 		}
 	}
 }
+
+// A date cursor outside the archive's date range is refused (its
+// nanoseconds would overflow), one inside it is taken.
+func TestCursorDateInRange(t *testing.T) {
+	fx := searchtest.Get(t)
+	r := search.Request{Query: "经济", Size: 3, Sort: search.SortNewest}
+	key := cursorKey(t, fx.Searcher, r)
+	res, err := fx.Searcher.Search(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Hits[2].ID
+	r.After = encodeCursor(search.SortNewest, []string{"2023-01-02T00:00:00Z", id}, key)
+	if _, err := fx.Searcher.Search(context.Background(), r); err != nil {
+		t.Fatalf("a date in range: %v", err)
+	}
+	for _, d := range []string{"0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "1677-01-01T00:00:00Z"} {
+		r.After = encodeCursor(search.SortNewest, []string{d, id}, key)
+		if _, err := fx.Searcher.Search(context.Background(), r); !errors.Is(err, search.ErrBadRequest) {
+			t.Errorf("cursor date %s: %v, want a bad request", d, err)
+		}
+	}
+}
