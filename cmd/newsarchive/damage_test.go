@@ -43,6 +43,11 @@ func TestServeFallsBackFromTruncatedSegment(t *testing.T) {
 	if err := os.Truncate(seg, st.Size()/3); err != nil {
 		t.Fatal(err)
 	}
+	// The command line falls back too, and says so.
+	code, out, errOut := runCLI(t, "search", "--index", indexDir, "冰雕")
+	if code != 0 || !strings.Contains(out, "1 articles") || !strings.Contains(errOut, "fallback") {
+		t.Errorf("search on a damaged current generation: exit %d\n%s%s", code, out, errOut)
+	}
 	base := startServe(t, "--index", indexDir)
 	status, body := httpGet(t, base+"readyz")
 	if status != 200 || !strings.Contains(string(body), gens[0].Name) || !strings.Contains(string(body), "fallback") || !strings.Contains(string(body), gens[1].Name) {

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/search"
+	"newsarchive/serving"
 	"newsarchive/web"
 )
 
@@ -39,13 +42,12 @@ func newSearchCmd() *cobra.Command {
 			if err := initAnalysis(tagger); err != nil {
 				return err
 			}
-			idx, err := index.Open(indexDir)
+			lease, done, err := openLease(cmd, indexDir, tagger)
 			if err != nil {
-				return usageError(err)
+				return err
 			}
-			defer idx.Close()
-			s := &search.Searcher{Index: idx, Tagger: tagger}
-			res, err := s.Search(cmd.Context(), req)
+			defer done()
+			res, err := lease.Searcher.Search(cmd.Context(), req)
 			if err != nil {
 				if errors.Is(err, search.ErrBadRequest) {
 					return usageError(err)
@@ -100,12 +102,12 @@ func newStatsCmd() *cobra.Command {
 			if indexDir == "" {
 				return usageError(errors.New("--index is required"))
 			}
-			idx, err := index.Open(indexDir)
+			lease, done, err := openLease(cmd, indexDir, nil)
 			if err != nil {
-				return usageError(err)
+				return err
 			}
-			defer idx.Close()
-			st, err := idx.Stats(cmd.Context())
+			defer done()
+			st, err := lease.Searcher.Index.Stats(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -130,4 +132,20 @@ func newStatsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
+}
+
+// openLease opens the index for one command: the generation CURRENT names,
+// or when it is damaged the newest intact one, said on standard error.
+func openLease(cmd *cobra.Command, dir string, tagger *corpus.Tagger) (*serving.Lease, func(), error) {
+	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	src, err := serving.Open(cmd.Context(), serving.Options{Dir: dir, Tagger: tagger, Logger: log, SkipFullCheck: true})
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	lease, err := src.Acquire()
+	if err != nil {
+		src.Close()
+		return nil, nil, usageError(err)
+	}
+	return lease, func() { lease.Release(); src.Close() }, nil
 }
