@@ -253,8 +253,12 @@ func (h *highlighter) body(s string) string {
 	return b.String()
 }
 
-// article highlights a hit's head and picks its snippet.
+// article highlights a hit's head and picks its snippet; a nil highlighter
+// leaves them empty.
 func (h *highlighter) article(a *corpus.Article) Highlight {
+	if h == nil { // no highlights wanted (Each)
+		return Highlight{}
+	}
 	return Highlight{
 		Title:    h.field(a.Title, true),
 		Kicker:   h.field(a.Kicker, true),

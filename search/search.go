@@ -201,14 +201,14 @@ func (s *Searcher) Check(r Request) error {
 
 // Each calls fn for every matching article in the request's order, up to
 // limit articles, reading the index a page at a time. The request's Page,
-// Size and After are ignored.
+// Size and After are ignored. Its hits carry no highlights: downloads,
+// its users, do not show them.
 func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) error) error {
 	r.Page, r.Size, r.After = 0, 0, ""
 	p, err := s.plan(r)
 	if err != nil {
 		return err
 	}
-	hl := s.highlighter(p.marks)
 	c, err := s.collect(ctx, p, collectOptions{hits: limit})
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 		if i%100 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("search: %w", ctx.Err())
 		}
-		h, err := s.hit(sd, hl)
+		h, err := s.hit(sd, nil)
 		if err != nil {
 			return err
 		}
