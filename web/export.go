@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,27 @@ type exportFormat struct {
 // idleWriter gives each write to the client idle to go through: a client
 // that stops reading loses its download (and frees its slot) after that
 // long, one that reads slowly keeps it, up to ExportTimeout.
+// connKey is the request context key of the connection a request came
+// on (set by HTTPServer).
+type connKey struct{}
+
+// downloadSendBuffer bounds the kernel's send buffer of a connection that
+// streams a download (the kernel doubles it). Left to autotuning, it grows
+// to megabytes, and the kernel wakes a blocked write only when half of it
+// has drained: a client reading slowly but steadily would look idle for
+// minutes (DownloadIdleTimeout would drop it), and every stalled download
+// would hold megabytes of kernel memory. 256 KiB still carries 2.5 MB/s
+// at 100 ms of round trip.
+const downloadSendBuffer = 256 << 10
+
+// boundSendBuffer applies downloadSendBuffer to the request's connection,
+// when it is a TCP connection served by HTTPServer.
+func boundSendBuffer(c *gin.Context) {
+	if tc, ok := c.Request.Context().Value(connKey{}).(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(downloadSendBuffer) // a failure leaves the kernel's default
+	}
+}
+
 type idleWriter struct {
 	w    io.Writer
 	rc   *http.ResponseController
@@ -143,6 +165,7 @@ func (srv *Server) export(c *gin.Context, f exportFormat) {
 	}
 	ctx := c.Request.Context()
 	var out io.Writer = c.Writer
+	boundSendBuffer(c)
 	if idle := srv.limits.DownloadIdleTimeout; idle > 0 {
 		out = idleWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), idle: idle}
 	}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -147,6 +148,11 @@ func (srv *Server) HTTPServer() *http.Server {
 		WriteTimeout:      write,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(srv.log.Handler(), slog.LevelWarn),
+		// Downloads reach their connection through the context, to bound
+		// its send buffer (see downloadSendBuffer).
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
 	}
 	if l.MaxHeaderBytes > 0 {
 		hs.MaxHeaderBytes = l.MaxHeaderBytes

@@ -115,9 +115,10 @@ func TestDownloadAcrossRebuilds(t *testing.T) {
 				d.err = err
 				return
 			}
-			// A trickle while the rebuilds run (a client that stops reading
-			// altogether is dropped after Limits.DownloadIdleTimeout).
-			small := make([]byte, 2048)
+			// A trickle (40 KB/s) while the rebuilds run: a client that
+			// stops reading altogether is dropped after
+			// Limits.DownloadIdleTimeout, one that reads slowly is not.
+			small := make([]byte, 4096)
 		trickle:
 			for {
 				select {
