@@ -3,45 +3,18 @@ package corpus
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
 	"newsarchive/corpus/corpustest"
 )
 
-// realParagraphs are body paragraphs of the shared xwlb corpus that the
-// parser keeps as they are (ending a sentence; no byline or credit).
+// realParagraphs are body paragraphs of the shared xwlb corpus that the parser
+// keeps as they are (corpustest.Paragraphs).
 func realParagraphs(t *testing.T) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(corpustest.TestData(t, "xwlb"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".txt" {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	var paras []string
-	for _, f := range files[:100] {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if len(l) > 60 && trimSpace(l) == l && strings.HasSuffix(l, "。") &&
-				!strings.HasPrefix(l, "#") && !strings.ContainsAny(l[:3], "(（【") && !strings.Contains(l, "记者") {
-				paras = append(paras, l)
-			}
-		}
-	}
+	paras := corpustest.Paragraphs(t, 100)
 	if len(paras) < 500 {
 		t.Fatalf("only %d paragraphs", len(paras))
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,34 +145,11 @@ func runMemoryChild(t *testing.T, phase, dir string) memoryReport {
 	return memoryReport{}
 }
 
-// xwlbParagraphs are body paragraphs of the real xwlb corpus that the
-// parser keeps as they are: ending a sentence, not bylines or credits.
+// xwlbParagraphs are body paragraphs of the shared xwlb corpus that the parser
+// keeps as they are (corpustest.Paragraphs).
 func xwlbParagraphs(t *testing.T) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(corpustest.TestData(t, "xwlb"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".txt" {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	var paras []string
-	for _, f := range files[:200] {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if len(l) > 60 && strings.TrimSpace(l) == l && strings.HasSuffix(l, "。") &&
-				!strings.HasPrefix(l, "#") && !strings.ContainsAny(l[:3], "(（【") && !strings.Contains(l, "记者") {
-				paras = append(paras, l)
-			}
-		}
-	}
+	paras := corpustest.Paragraphs(t, 200)
 	if len(paras) < 1000 {
 		t.Fatalf("only %d xwlb paragraphs", len(paras))
 	}

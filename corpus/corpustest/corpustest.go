@@ -3,8 +3,11 @@
 package corpustest
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -61,4 +64,37 @@ func mustDir(tb testing.TB, dir string) string {
 		tb.Fatalf("shared test data: %s is not a directory (set %s to the shared directory)", abs, EnvShared)
 	}
 	return abs
+}
+
+// Paragraphs returns the body paragraphs of the first files xwlb files (in
+// path order) that the parser keeps as they are: longer than 60 bytes,
+// ending a sentence, not headings, bylines or bracketed notes. Tests build
+// long articles of real text from them.
+func Paragraphs(tb testing.TB, files int) []string {
+	tb.Helper()
+	var paths []string
+	err := filepath.WalkDir(TestData(tb, "xwlb"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".txt" {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sort.Strings(paths)
+	var paras []string
+	for _, f := range paths[:min(files, len(paths))] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if len(l) > 60 && strings.TrimSpace(l) == l && strings.HasSuffix(l, "。") &&
+				!strings.HasPrefix(l, "#") && !strings.ContainsAny(l[:3], "(（【") && !strings.Contains(l, "记者") {
+				paras = append(paras, l)
+			}
+		}
+	}
+	return paras
 }
