@@ -37,6 +37,7 @@ type Article struct {
 	Body     string   `json:"body"`
 	Counties []string `json:"counties"`
 	County   string   `json:"county"`
+	Places   []Place  `json:"places"`
 	Topics   []string `json:"topics"`
 	Topic    string   `json:"topic"`
 

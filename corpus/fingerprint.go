@@ -15,15 +15,16 @@ import (
 // record (a field, a tag, a split, an id), so that existing indexes are
 // brought up to date by the next incremental run. A change of the data
 // files (gazetteer, taxonomy) needs no bump: Tagger.Fingerprint covers it.
-const RulesVersion = "1"
+const RulesVersion = "2"
 
 // Fingerprint identifies the tagging data the tagger was loaded from: one
 // "name=digest" component per data file, separated by spaces, where digest
 // is the first 16 hex digits of the file's SHA-256, or "none" when the
 // tagger has no such data (for example "gazetteer=1a2b… taxonomy=none").
 // Two taggers with equal fingerprints tag alike (at one RulesVersion); a
-// nil tagger's fingerprint is "gazetteer=none taxonomy=none". When more
-// data files are added (the papers' home regions), each adds a component.
+// nil tagger's fingerprint is "gazetteer=none taxonomy=none places=none
+// papers=none" (places: the national gazetteer's data files; papers: the
+// papers' home areas). A new data file adds a component.
 // ChangedData names the components in which two fingerprints differ.
 func (t *Tagger) Fingerprint() string {
 	gaz, tax := "none", "none"
@@ -33,7 +34,14 @@ func (t *Tagger) Fingerprint() string {
 	if t != nil && t.Taxonomy != nil {
 		tax = short(t.Taxonomy.digest)
 	}
-	return "gazetteer=" + gaz + " taxonomy=" + tax
+	pl, pa := "none", "none"
+	if t != nil && t.Places != nil {
+		pl = short(t.Places.Digest())
+	}
+	if t != nil && t.Papers != nil {
+		pa = short(t.Papers.Digest())
+	}
+	return "gazetteer=" + gaz + " taxonomy=" + tax + " places=" + pl + " papers=" + pa
 }
 
 func short(digest string) string {

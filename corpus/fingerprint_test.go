@@ -14,7 +14,7 @@ func TestTaggerFingerprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	fp := def.Fingerprint()
-	if !regexp.MustCompile(`^gazetteer=[0-9a-f]{16} taxonomy=[0-9a-f]{16}$`).MatchString(fp) {
+	if !regexp.MustCompile(`^gazetteer=[0-9a-f]{16} taxonomy=[0-9a-f]{16} places=[0-9a-f]{16} papers=[0-9a-f]{16}$`).MatchString(fp) {
 		t.Fatalf("default fingerprint %q", fp)
 	}
 	// The same bytes from a file: the same fingerprint.
@@ -22,7 +22,7 @@ func TestTaggerFingerprint(t *testing.T) {
 	gaz, tax := filepath.Join(dir, "gazetteer.tsv"), filepath.Join(dir, "taxonomy.tsv")
 	os.WriteFile(gaz, []byte(defaultGazetteerTSV), 0o644)
 	os.WriteFile(tax, []byte(defaultTaxonomyTSV), 0o644)
-	same, err := LoadTagger(gaz, tax)
+	same, err := LoadTagger(TaggerFiles{Gazetteer: gaz, Taxonomy: tax})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestTaggerFingerprint(t *testing.T) {
 	}
 	// One more row in the gazetteer: only its component changes.
 	os.WriteFile(gaz, []byte(defaultGazetteerTSV+"220323\t伊通满族自治县\talias\t甲乙丙\n"), 0o644)
-	other, err := LoadTagger(gaz, tax)
+	other, err := LoadTagger(TaggerFiles{Gazetteer: gaz, Taxonomy: tax})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestTaggerFingerprint(t *testing.T) {
 		t.Errorf("ChangedData of equal fingerprints: %v", got)
 	}
 	var none *Tagger
-	if got := ChangedData(fp, none.Fingerprint()); !reflect.DeepEqual(got, []string{"gazetteer", "taxonomy"}) {
+	if got := ChangedData(fp, none.Fingerprint()); !reflect.DeepEqual(got, []string{"gazetteer", "taxonomy", "places", "papers"}) {
 		t.Errorf("ChangedData to no tagger: %v", got)
 	}
 	if got := ChangedData("", fp); !reflect.DeepEqual(got, []string{"tagging data"}) {

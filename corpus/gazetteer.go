@@ -72,6 +72,7 @@ type Gazetteer struct {
 	minScore    float64
 	placeNames  []string
 	digest      string // SHA-256 of the file read, see Tagger.Fingerprint
+	area        string // the division code of the area it curates (@home)
 }
 
 type gazUnit struct {
@@ -185,6 +186,12 @@ func LoadGazetteer(r io.Reader, name string) (*Gazetteer, error) {
 			}
 			kindWeight[cells[1]] = w
 			continue
+		case "@home":
+			if len(cells) != 2 || !isCode(cells[1]) {
+				return nil, tt.errorf("@home wants 1 cell, a division code of 2, 4 or 6 digits")
+			}
+			g.area = shortCode(cells[1])
+			continue
 		case "@min_score":
 			if len(cells) != 2 {
 				return nil, tt.errorf("@min_score wants 1 cell, got %d", len(cells)-1)
@@ -197,7 +204,7 @@ func LoadGazetteer(r io.Reader, name string) (*Gazetteer, error) {
 			continue
 		}
 		if strings.HasPrefix(cells[0], "@") {
-			return nil, tt.errorf("unknown directive %q (want @field, @kind or @min_score)", cells[0])
+			return nil, tt.errorf("unknown directive %q (want @home, @field, @kind or @min_score)", cells[0])
 		}
 		if len(cells) < 4 || len(cells) > 8 {
 			return nil, tt.errorf("want 4 to 8 tab-separated cells (code, unit, kind, name, from, to, weight, note), got %d", len(cells))
@@ -330,9 +337,57 @@ func LoadGazetteer(r io.Reader, name string) (*Gazetteer, error) {
 		}
 		u.city = !u.parent && strings.HasSuffix(u.name, "市")
 	}
+	if g.area == "" {
+		g.area = commonArea(g.units)
+	}
 	g.m = newTagMatcher(patTexts)
 	g.digest = tt.digest()
 	return g, nil
+}
+
+// shortCode turns a 6-digit province or prefecture code into its short
+// form (220000 → 22, 220300 → 2203).
+func shortCode(code string) string {
+	for len(code) > 2 && strings.HasSuffix(code, "00") {
+		code = code[:len(code)-2]
+	}
+	return code
+}
+
+// commonArea returns the longest division code (2, 4 or 6 digits) that
+// every unit's code starts with, "" when there is none.
+func commonArea(units []gazUnit) string {
+	if len(units) == 0 {
+		return ""
+	}
+	area := shortCode(units[0].code)
+	for _, u := range units[1:] {
+		c := shortCode(u.code)
+		for !strings.HasPrefix(c, area) {
+			area = area[:max(0, len(area)-2)]
+		}
+	}
+	return area
+}
+
+// Area returns the division code of the area the file curates (its @home
+// row, else the longest code prefix that all its units share: 2203 for
+// the embedded file), "" for none. See Tagger.Apply.
+func (g *Gazetteer) Area() string { return g.area }
+
+// within reports whether the division code lies inside the file's area.
+func (g *Gazetteer) within(code string) bool {
+	return g.area != "" && strings.HasPrefix(shortCode(code), g.area)
+}
+
+// unitCode returns the code of the unit named name (a unit row's name).
+func (g *Gazetteer) unitCode(name string) string {
+	for _, u := range g.units {
+		if u.name == name {
+			return u.code
+		}
+	}
+	return ""
 }
 
 // checkGazDate accepts "", YYYY, YYYY-MM and YYYY-MM-DD.

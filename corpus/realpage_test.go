@@ -49,14 +49,17 @@ func TestRealPage(t *testing.T) {
 		authors                       []string
 		county, topic                 string
 	}
+	// Since the national gazetteer (issue 12) a county is its display name,
+	// unique in China: 铁东区 and 铁西区 are also districts of 鞍山 (and 铁西区
+	// of 沈阳), so they read 铁东区（四平）, 铁西区（四平）.
 	wants := []want{
 		{"article", "", "强化教育教学研培 推进“双减”政策落实", "伊通满族自治县教育工作综述", []string{"孙月秋"}, "伊通满族自治县", "教育"},
-		{"article", "统筹调配 夯实责任", "铁东区召开全区农田排涝推进会", "", []string{}, "铁东区", "农业农村"},
+		{"article", "统筹调配 夯实责任", "铁东区召开全区农田排涝推进会", "", []string{}, "铁东区（四平）", "农业农村"},
 		{"article", "传承革命精神 践行初心使命", "双辽市王奔镇开展主题活动", "", []string{}, "双辽市", ""},
-		{"article", "创新理论宣讲 力求入脑入心", "“百姓名嘴”走进基层宣讲省第十二次党代会精神", "", []string{}, "铁西区", ""},
+		{"article", "创新理论宣讲 力求入脑入心", "“百姓名嘴”走进基层宣讲省第十二次党代会精神", "", []string{}, "铁西区（四平）", ""},
 		{"article", "强基固本 规范提升", "梨树县推动离退休干部党建工作迈上新台阶", "", []string{}, "梨树县", "党建"},
 		{"article", "新征程 青山环绕 新时代 绿水长流", "双辽市河长办组织志愿者开展主题服务活动", "", []string{}, "双辽市", "生态环境"},
-		{"photo", "", "", "", []string{"王健"}, "铁东区", "文化旅游"},
+		{"photo", "", "", "", []string{"王健"}, "铁东区（四平）", "文化旅游"},
 		{"photo", "", "", "", []string{"尹微"}, "伊通满族自治县", ""},
 	}
 	if len(res.Items) != len(wants) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"newsarchive/corpus/places"
 	"newsarchive/corpus/textnorm"
 )
 
@@ -36,44 +37,103 @@ type Score struct {
 	Evidence []Evidence `json:"evidence"`
 }
 
-// Explanation is the evidence behind an item's county and topic tags, in the
-// order the tags were assigned.
+// Explanation is the evidence behind an item's place and topic tags, in
+// the order the tags were assigned. County holds the overlay gazetteer's
+// scores (its own format, as before the national gazetteer); Places the
+// evidence of every place, whichever decided it.
 type Explanation struct {
-	County []Score `json:"county"`
-	Topic  []Score `json:"topic"`
+	County []Score      `json:"county"`
+	Places []PlaceScore `json:"places"`
+	Topic  []Score      `json:"topic"`
 }
 
-// Tagger tags items with counties (from a Gazetteer) and topics (from a
-// Taxonomy). A nil Gazetteer or Taxonomy leaves that tag empty.
+// PlaceScore is the evidence for one place: its code and display name,
+// its score, and each name that counted for it.
+type PlaceScore struct {
+	Code    string          `json:"code"`
+	Display string          `json:"display"`
+	Level   string          `json:"level"`
+	Score   float64         `json:"score"`
+	Why     []PlaceEvidence `json:"why"`
+}
+
+// PlaceEvidence is one name found Count times in one field that counted
+// for a place by Rule (a rule of the national gazetteer, see
+// docs/tagging.md, or "overlay" for a row of the overlay gazetteer, whose
+// Kind is the row's kind), contributing Weight to its score. Via names the
+// parent, township or home unit the rule relied on.
+type PlaceEvidence struct {
+	Field  string  `json:"field"`
+	Text   string  `json:"text"`
+	Kind   string  `json:"kind"`
+	Rule   string  `json:"rule"`
+	Via    string  `json:"via,omitempty"`
+	Count  int     `json:"count"`
+	Weight float64 `json:"weight"`
+}
+
+// RuleOverlay is the PlaceEvidence.Rule of a name read by the overlay
+// gazetteer.
+const RuleOverlay = "overlay"
+
+// Tagger tags items with places and topics. Places is the national
+// gazetteer, Papers the papers' home areas, Gazetteer the overlay (the
+// hand-curated rows of one area, by default 四平市) and Taxonomy the
+// topics. A nil part leaves its tags empty; a Tagger with a Gazetteer but
+// no Places tags as the archive did before the national gazetteer: the
+// overlay's units, for every item.
 type Tagger struct {
+	Places    *places.Gazetteer
+	Papers    *places.Papers
 	Gazetteer *Gazetteer
 	Taxonomy  *Taxonomy
 }
 
-// DefaultTagger returns a Tagger over the embedded gazetteer and taxonomy.
-func DefaultTagger() (*Tagger, error) {
-	return LoadTagger("", "")
+// TaggerFiles names the data files of a Tagger; an empty path selects
+// the embedded default file.
+type TaggerFiles struct {
+	Gazetteer string // the overlay (data/gazetteer.tsv)
+	Taxonomy  string // data/taxonomy.tsv
+	Papers    string // places/data/papers.tsv
 }
 
-// LoadTagger returns a Tagger over the gazetteer and taxonomy files at the
-// given paths; an empty path selects the embedded default file.
-func LoadTagger(gazetteerPath, taxonomyPath string) (*Tagger, error) {
+// DefaultTagger returns a Tagger over the embedded data files.
+func DefaultTagger() (*Tagger, error) {
+	return LoadTagger(TaggerFiles{})
+}
+
+// LoadTagger returns a Tagger over the given data files and the embedded
+// national gazetteer.
+func LoadTagger(files TaggerFiles) (*Tagger, error) {
 	var (
 		t   Tagger
 		err error
 	)
-	if gazetteerPath == "" {
-		t.Gazetteer, err = DefaultGazetteer()
+	if t.Places, err = places.Default(); err != nil {
+		return nil, fmt.Errorf("national gazetteer: %w", err)
+	}
+	if files.Papers == "" {
+		t.Papers, err = places.DefaultPapers()
 	} else {
-		t.Gazetteer, err = loadFile(gazetteerPath, LoadGazetteer)
+		t.Papers, err = loadFile(files.Papers, func(r io.Reader, name string) (*places.Papers, error) {
+			return places.LoadPapers(r, name, t.Places)
+		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	if taxonomyPath == "" {
+	if files.Gazetteer == "" {
+		t.Gazetteer, err = DefaultGazetteer()
+	} else {
+		t.Gazetteer, err = loadFile(files.Gazetteer, LoadGazetteer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if files.Taxonomy == "" {
 		t.Taxonomy, err = DefaultTaxonomy()
 	} else {
-		t.Taxonomy, err = loadFile(taxonomyPath, LoadTaxonomy)
+		t.Taxonomy, err = loadFile(files.Taxonomy, LoadTaxonomy)
 	}
 	if err != nil {
 		return nil, err
@@ -90,18 +150,25 @@ func loadFile[T any](path string, load func(io.Reader, string) (*T, error)) (*T,
 	return load(f, path)
 }
 
-// Apply sets a.Counties, a.County, a.Topics and a.Topic and returns the
-// evidence. Counties and Topics are empty (not nil) when nothing is found.
+// Apply sets a.Places, a.Counties, a.County, a.Topics and a.Topic and
+// returns the evidence. The slices are empty (not nil) when nothing is
+// found. See placeTags for how the national gazetteer and the overlay
+// share the work.
 func (t *Tagger) Apply(a *Article) Explanation {
 	f := foldArticle(a)
-	ex := Explanation{County: []Score{}, Topic: []Score{}}
-	if t.Gazetteer != nil {
-		ex.County = t.Gazetteer.tag(&f, a.Date)
+	ex := Explanation{County: []Score{}, Places: []PlaceScore{}, Topic: []Score{}}
+	if t.Places == nil {
+		if t.Gazetteer != nil {
+			ex.County = t.Gazetteer.tag(&f, a.Date)
+		}
+		a.Counties, a.County = scoreValues(ex.County)
+		a.Places = t.overlayPlaces(ex.County)
+	} else {
+		ex.County, ex.Places = t.placeTags(&f, a)
 	}
 	if t.Taxonomy != nil {
 		ex.Topic = t.Taxonomy.tag(&f)
 	}
-	a.Counties, a.County = scoreValues(ex.County)
 	a.Topics, a.Topic = scoreValues(ex.Topic)
 	return ex
 }

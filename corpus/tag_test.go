@@ -98,12 +98,12 @@ func TestTagRealPage(t *testing.T) {
 		counties      []string
 	}{
 		{"伊通满族自治县", "教育", []string{"伊通满族自治县"}},
-		{"铁东区", "农业农村", []string{"铁东区"}},
+		{"铁东区（四平）", "农业农村", []string{"铁东区（四平）"}},
 		{"双辽市", "党建", []string{"双辽市"}},
-		{"铁西区", "党建", []string{"铁西区"}},
+		{"铁西区（四平）", "党建", []string{"铁西区（四平）"}},
 		{"梨树县", "党建", []string{"梨树县", "四平市"}}, // 省、市委老干部局
 		{"双辽市", "生态环境", []string{"双辽市"}},
-		{"铁东区", "文化旅游", []string{"铁东区"}},
+		{"铁东区（四平）", "文化旅游", []string{"铁东区（四平）"}},
 		{"伊通满族自治县", "党建", []string{"伊通满族自治县", "四平市"}}, // 市委宣讲团 … 伊通福安社区
 	}
 	items := realPageItems(t)
@@ -164,7 +164,7 @@ func TestTagApplyEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(js) != `{"county":[],"topic":[]}` {
+	if string(js) != `{"county":[],"places":[],"topic":[]}` {
 		t.Errorf("explanation JSON = %s", js)
 	}
 	var nilTagger Tagger
@@ -220,7 +220,7 @@ func TestTagLoadTagger(t *testing.T) {
 	must(os.WriteFile(tax, []byte("天气\t下雨\t5\n"), 0o644))
 	must(os.WriteFile(bad, []byte("1\t甲县\tunit\n"), 0o644))
 
-	tg, err := LoadTagger(gaz, tax)
+	tg, err := LoadTagger(TaggerFiles{Gazetteer: gaz, Taxonomy: tax})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,17 +229,17 @@ func TestTagLoadTagger(t *testing.T) {
 	if a.County != "甲县" || a.Topic != "天气" {
 		t.Errorf("custom files: county %q topic %q", a.County, a.Topic)
 	}
-	def, err := LoadTagger("", "")
+	def, err := LoadTagger(TaggerFiles{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g, _ := DefaultGazetteer(); def.Gazetteer != g {
 		t.Error("LoadTagger(\"\", \"\") does not use the cached default gazetteer")
 	}
-	if _, err := LoadTagger(bad, ""); err == nil || !strings.HasPrefix(err.Error(), bad+":1: ") {
+	if _, err := LoadTagger(TaggerFiles{Gazetteer: bad}); err == nil || !strings.HasPrefix(err.Error(), bad+":1: ") {
 		t.Errorf("bad gazetteer: error %v, want it to start with %q", err, bad+":1: ")
 	}
-	if _, err := LoadTagger("", filepath.Join(dir, "missing.tsv")); err == nil || !strings.Contains(err.Error(), "missing.tsv") {
+	if _, err := LoadTagger(TaggerFiles{Taxonomy: filepath.Join(dir, "missing.tsv")}); err == nil || !strings.Contains(err.Error(), "missing.tsv") {
 		t.Errorf("missing taxonomy: error %v", err)
 	}
 }
@@ -258,7 +258,7 @@ func xwlbArticles(tb testing.TB) []Article {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		date, head := "", true
+		date, paper, head := "", "", true
 		var body strings.Builder
 		flush := func() {
 			if !head {
@@ -268,12 +268,14 @@ func xwlbArticles(tb testing.TB) []Article {
 		}
 		for _, l := range strings.Split(string(data), "\n") {
 			switch {
+			case head && strings.HasPrefix(l, "paper: "):
+				paper = strings.TrimSpace(strings.TrimPrefix(l, "paper: "))
 			case head && strings.HasPrefix(l, "date: "):
 				date = strings.TrimSpace(strings.TrimPrefix(l, "date: "))
 			case strings.HasPrefix(l, "### "):
 				flush()
 				head = false
-				out = append(out, Article{Title: strings.TrimPrefix(l, "### "), Date: date})
+				out = append(out, Article{Title: strings.TrimPrefix(l, "### "), Date: date, Paper: paper})
 			case !head && strings.TrimSpace(l) != "":
 				body.WriteString(l)
 				body.WriteString("\n")
@@ -311,6 +313,9 @@ func TestTaggerNationalNews(t *testing.T) {
 			continue
 		}
 		tagged++
+		if len(ex.County) != 0 {
+			t.Errorf("%q (paper %q): the overlay read a national item: %+v", a.Title, a.Paper, ex.County)
+		}
 		for _, s := range ex.County {
 			markersOnly := true
 			for _, e := range s.Evidence {
@@ -321,8 +326,11 @@ func TestTaggerNationalNews(t *testing.T) {
 			}
 		}
 	}
-	if max := len(arts) / 200; tagged > max {
-		t.Errorf("%d of %d national items have a county, want at most %d", tagged, len(arts), max)
+	// Before the national gazetteer 19 items had a county (四平's units
+	// only); the places package's evaluation measures its recall and
+	// precision. Here: the overlay never reads a national paper.
+	if min := len(arts) / 10; tagged < min {
+		t.Errorf("%d of %d national items have a county, want at least %d", tagged, len(arts), min)
 	}
 	if max := len(arts) / 20; untopiced > max {
 		t.Errorf("%d of %d national items have no topic, want at most %d", untopiced, len(arts), max)

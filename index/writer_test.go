@@ -240,7 +240,7 @@ func TestGazetteerChangeRetags(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, gaz, string(data)+"220323\t伊通满族自治县\talias\t甲乙丙\n")
-	tagger, err := corpus.LoadTagger(gaz, "")
+	tagger, err := corpus.LoadTagger(corpus.TaggerFiles{Gazetteer: gaz})
 	if err != nil {
 		t.Fatal(err)
 	}

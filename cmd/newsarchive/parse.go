@@ -12,16 +12,17 @@ import (
 
 // taggerFlags are the flags that choose the gazetteer and taxonomy files.
 type taggerFlags struct {
-	gazetteer, taxonomy string
+	files corpus.TaggerFiles
 }
 
 func (f *taggerFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.gazetteer, "gazetteer", "", "gazetteer `FILE` for county tags (default: the embedded one)")
-	cmd.Flags().StringVar(&f.taxonomy, "taxonomy", "", "taxonomy `FILE` for topic tags (default: the embedded one)")
+	cmd.Flags().StringVar(&f.files.Gazetteer, "gazetteer", "", "overlay gazetteer `FILE` for the places of one area (default: the embedded one, 四平市)")
+	cmd.Flags().StringVar(&f.files.Papers, "papers", "", "papers `FILE`: each paper's home area (default: the embedded one)")
+	cmd.Flags().StringVar(&f.files.Taxonomy, "taxonomy", "", "taxonomy `FILE` for topic tags (default: the embedded one)")
 }
 
 func (f *taggerFlags) tagger() (*corpus.Tagger, error) {
-	t, err := corpus.LoadTagger(f.gazetteer, f.taxonomy)
+	t, err := corpus.LoadTagger(f.files)
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -89,7 +90,7 @@ files' records are complete), 2 on usage errors.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&explain, "explain", false, "add an \"explain\" field with the evidence behind each county and topic tag")
+	cmd.Flags().BoolVar(&explain, "explain", false, "add an \"explain\" field with the evidence behind each place and topic tag: the name, field and rule that decided it")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files parsed at once (default: all cores)")
 	tf.register(cmd)
 	return cmd

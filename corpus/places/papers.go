@@ -1,7 +1,9 @@
 package places
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -16,8 +18,14 @@ const National = ""
 
 // Papers maps a paper's name to its home area.
 type Papers struct {
-	home map[string]string
+	home   map[string]string
+	digest string
 }
+
+// Unknown is the papers file's name for items whose paper is not known:
+// its row gives their home area (the embedded file: 四平市, the archive's
+// founding paper, whose pages carry no paper name).
+const Unknown = "(unknown)"
 
 var defaultP struct {
 	once sync.Once
@@ -57,6 +65,9 @@ func LoadPapers(r io.Reader, name string, g *Gazetteer) (*Papers, error) {
 		if paper == "" {
 			return fmt.Errorf("%s:%d: empty paper name", name, line)
 		}
+		if paper == Unknown {
+			paper = ""
+		}
 		if _, dup := p.home[paper]; dup {
 			return fmt.Errorf("%s:%d: paper %q listed twice", name, line, paper)
 		}
@@ -80,11 +91,17 @@ func LoadPapers(r io.Reader, name string, g *Gazetteer) (*Papers, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(b)
+	p.digest = hex.EncodeToString(sum[:])
 	return p, nil
 }
 
+// Digest returns the SHA-256 (hex) of the papers file.
+func (p *Papers) Digest() string { return p.digest }
+
 // Home returns the code of a paper's home area (National for a national
-// paper) and whether the paper is listed. An unlisted paper has no home.
+// paper) and whether the paper is listed. An unlisted paper has no home;
+// "" (no paper known) has the home of the file's Unknown row, if any.
 func (p *Papers) Home(paper string) (string, bool) {
 	c, ok := p.home[strings.TrimSpace(paper)]
 	return c, ok

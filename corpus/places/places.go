@@ -2,7 +2,9 @@ package places
 
 import (
 	"bufio"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -160,6 +162,7 @@ type Gazetteer struct {
 	pats    []pattern
 	m       *matcher
 	display map[string]*Unit
+	digest  string // SHA-256 of the data files read
 }
 
 type pattern struct {
@@ -382,8 +385,17 @@ func load(div, divName, words, wordsName, cw, cwName string) (*Gazetteer, error)
 	}
 	g.buildNames(blockers)
 	g.buildDisplay()
+	h := sha256.New()
+	for _, s := range []string{div, words, cw} {
+		fmt.Fprintf(h, "%d\n%s", len(s), s)
+	}
+	g.digest = hex.EncodeToString(h.Sum(nil))
 	return g, nil
 }
+
+// Digest returns the SHA-256 (hex) of the data files the gazetteer was
+// loaded from: two gazetteers with equal digests resolve alike.
+func (g *Gazetteer) Digest() string { return g.digest }
 
 // eachLine calls fn with the tab-separated cells of every line that is not
 // empty or a # comment.
