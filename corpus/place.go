@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"strconv"
 	"strings"
 
 	"newsarchive/corpus/places"
@@ -109,4 +110,18 @@ func isCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// EvalItem returns an article as places.Evaluate reads it: its source and
+// ordinal, all its text, and its places' codes.
+func EvalItem(a *Article) places.EvalItem {
+	codes := make([]string, len(a.Places))
+	for i, p := range a.Places {
+		codes[i] = p.Code
+	}
+	return places.EvalItem{
+		ID:     a.Source + " #" + strconv.Itoa(a.Ordinal),
+		Text:   strings.Join([]string{a.Kicker, a.Title, a.Subtitle, a.Body}, "\n"),
+		Places: codes,
+	}
 }

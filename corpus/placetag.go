@@ -70,7 +70,9 @@ func (t *Tagger) placeTags(f *tagFields, a *Article) ([]Score, []PlaceScore) {
 			fields = append(fields, places.Field{Name: tagFieldNames[i], Text: text, Weight: weights[i], Folded: true})
 		}
 	}
+	var named []*places.Unit
 	for _, np := range t.Places.Resolve(home, fields...) {
+		named = append(named, np.Unit)
 		if overlay && (t.Gazetteer.within(np.Code) || names[np.Name]) {
 			continue
 		}
@@ -80,6 +82,26 @@ func (t *Tagger) placeTags(f *tagFields, a *Article) ([]Score, []PlaceScore) {
 			why[i] = PlaceEvidence{Field: e.Field, Text: e.Text, Kind: e.Kind, Rule: e.Rule, Via: e.Via, Count: e.Count, Weight: e.Weight}
 		}
 		cands = append(cands, placeCand{p, PlaceScore{Code: p.Code, Display: p.Display, Level: p.Level, Score: np.Score, Why: why}})
+	}
+	if hu, ok := t.Places.Unit(home); ok && home != "" {
+		for _, c := range cands {
+			if u, ok := t.Places.Unit(c.place.Code); ok && c.reason.Why[0].Rule == RuleOverlay {
+				named = append(named, u)
+			}
+		}
+		for _, mc := range t.markerPlaces(f, hu, named, weights) {
+			merged := false
+			for i := range cands {
+				if cands[i].place.Code == mc.place.Code {
+					cands[i].reason.Score = roundScore(cands[i].reason.Score + mc.reason.Score)
+					cands[i].reason.Why = append(cands[i].reason.Why, mc.reason.Why...)
+					merged = true
+				}
+			}
+			if !merged {
+				cands = append(cands, mc)
+			}
+		}
 	}
 	slices.SortStableFunc(cands, func(x, y placeCand) int {
 		if c := cmp.Compare(levelOrder(x.place.Level), levelOrder(y.place.Level)); c != 0 {

@@ -87,6 +87,8 @@ type Tagger struct {
 	Papers    *places.Papers
 	Gazetteer *Gazetteer
 	Taxonomy  *Taxonomy
+
+	markers markerCache // the home markers of each home area seen
 }
 
 // TaggerFiles names the data files of a Tagger; an empty path selects

@@ -76,7 +76,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(fmt.Errorf("%w\nSee '%s --help'.", err, c.CommandPath()))
 	})
-	root.AddCommand(newParseCmd(), newIndexCmd(), newSearchCmd(), newStatsCmd(), newServeCmd(), newGenerationsCmd(), newExportCmd())
+	root.AddCommand(newParseCmd(), newIndexCmd(), newSearchCmd(), newStatsCmd(), newServeCmd(), newGenerationsCmd(), newExportCmd(), newPlacesCmd())
 	return root
 }
 
