@@ -107,18 +107,17 @@ func (e *gazEntry) validOn(date string) bool {
 	return date >= e.from && (e.to == "" || date <= e.toUpper)
 }
 
-// pick returns the entry that applies on date; with no date, or none
-// valid on it, the current one (open-ended, else the latest).
+// pick returns the entry that applies on date, nil when none does (the
+// name is not the file's on that date: 公主岭市 after it left 四平市); with
+// no date, the current one (open-ended, else the latest).
 func (p *gazPattern) pick(date string) *gazEntry {
-	if len(p.entries) == 1 {
-		return &p.entries[0]
-	}
 	if date != "" {
 		for i := range p.entries {
 			if p.entries[i].validOn(date) {
 				return &p.entries[i]
 			}
 		}
+		return nil
 	}
 	best := &p.entries[0]
 	for i := range p.entries {
@@ -262,9 +261,6 @@ func LoadGazetteer(r io.Reader, name string) (*Gazetteer, error) {
 			}
 			if _, dup := unitByName[unitName]; dup {
 				return nil, tt.errorf("duplicate unit %q", unitName)
-			}
-			if from != "" || to != "" {
-				return nil, tt.errorf("unit rows take no dates (date the aliases and townships)")
 			}
 			for i, u := range g.units {
 				if u.code == code {
@@ -495,6 +491,9 @@ func (g *Gazetteer) tag(f *tagFields, date string) []Score {
 				continue
 			}
 			e := g.pats[h.pat].pick(date)
+			if e == nil {
+				continue
+			}
 			if e.kind == GazMarker {
 				if !g.markerStands(text, h.start) {
 					markerRejected = true
