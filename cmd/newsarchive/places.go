@@ -127,6 +127,7 @@ Exit status 0 when the targets are met, 1 when not, 2 on usage errors.`,
 				}
 			}
 			if !ok {
+				fmt.Fprintln(cmd.ErrOrStderr(), "newsarchive: targets missed:", why)
 				return &exitError{code: exitPartial, err: errors.New("targets missed: " + why)}
 			}
 			return nil
