@@ -47,6 +47,7 @@ func TestPlaceTags(t *testing.T) {
 		{name: "浙江安吉", paper: "新闻联播", body: "在浙江安吉,白茶开采。", want: []string{"330523", "330000"}},
 		{name: "unique official name", paper: "新闻联播", body: "伊通满族自治县的学校开学。", want: []string{"220323"}},
 		{name: "鼓楼区 alone", paper: "新闻联播", body: "鼓楼区开展活动。", want: nil},
+		{name: "traditional, full-width", paper: "新闻联播", body: "福州市鼓樓區開展活動,ＡＢＣ。", want: []string{"350102", "350100"}},
 		{name: "福州市鼓楼区", paper: "新闻联播", body: "福州市鼓楼区开展活动。", want: []string{"350102", "350100"}},
 		{name: "梨树 outside home", paper: "新闻联播", body: "梨树的玉米丰收。", want: nil},
 
