@@ -135,7 +135,7 @@ func TestMatchAgreesWithBleve(t *testing.T) {
 		county,
 	} {
 		req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
-		res, err := idx.Search(req)
+		res, err := idx.bleve.Search(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,19 +1,19 @@
 package index
 
 import (
-	"errors"
 	"fmt"
+	"newsarchive/engine"
 	"runtime/debug"
 )
 
 // ErrClosed is returned by a read of a generation that was closed: the
 // caller held no reference to it (see package serving). It is never a
 // crash.
-var ErrClosed = errors.New("index generation closed")
+var ErrClosed = fmt.Errorf("%w: index generation closed", engine.ErrUnavailable)
 
 // ErrDamaged is returned when a generation's files no longer hold what was
 // written at commit: a segment truncated or overwritten under the reader.
-var ErrDamaged = errors.New("index generation damaged")
+var ErrDamaged = fmt.Errorf("%w: index generation damaged", engine.ErrUnavailable)
 
 // enter marks the start of a read of the snapshot; it fails with ErrClosed
 // once the snapshot is closed. Every enter is paired with an exit, and

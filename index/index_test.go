@@ -106,7 +106,7 @@ func TestIncrementalUpdates(t *testing.T) {
 		t.Fatalf("changed run: %+v", sum)
 	}
 	idx := openIndex(t, indexDir)
-	if got := ids(t, idx.Index, ExactQuery("伊通", ScopeAll)); len(got) != 0 {
+	if got := ids(t, idx.bleve, ExactQuery("伊通", ScopeAll)); len(got) != 0 {
 		t.Errorf("removed file's articles still found: %v", got)
 	}
 	a, err := idx.Record(context.Background(), corpus.ArticleID("a.txt", 1))
@@ -116,7 +116,7 @@ func TestIncrementalUpdates(t *testing.T) {
 	if _, err := idx.Record(context.Background(), corpus.ArticleID("a.txt", 2)); err == nil {
 		t.Errorf("article dropped from a changed file is still there")
 	}
-	if got := ids(t, idx.Index, ExactQuery("庚辛", ScopeAll)); len(got) != 1 {
+	if got := ids(t, idx.bleve, ExactQuery("庚辛", ScopeAll)); len(got) != 1 {
 		t.Errorf("added file's article not found: %v", got)
 	}
 
@@ -185,10 +185,10 @@ func TestFoldedQueries(t *testing.T) {
 	for _, tt := range tests {
 		want := append([]string(nil), tt.want...)
 		sort.Strings(want)
-		if got := ids(t, idx.Index, ExactQuery(tt.q, ScopeAll)); !equal(got, want) {
+		if got := ids(t, idx.bleve, ExactQuery(tt.q, ScopeAll)); !equal(got, want) {
 			t.Errorf("%q: got %v, want %v", tt.q, got, want)
 		}
-		if got := ids(t, idx.Index, TextQuery(tt.q, ScopeAll)); !subset(want, got) {
+		if got := ids(t, idx.bleve, TextQuery(tt.q, ScopeAll)); !subset(want, got) {
 			t.Errorf("unquoted %q: got %v, want at least %v", tt.q, got, want)
 		}
 	}
@@ -248,7 +248,7 @@ func TestSchemaChangeRebuilds(t *testing.T) {
 		t.Fatalf("run on an old schema did not rebuild: %+v", sum)
 	}
 	idx := openIndex(t, indexDir)
-	if got := ids(t, idx.Index, ExactQuery("内容一", ScopeAll)); len(got) != 1 {
+	if got := ids(t, idx.bleve, ExactQuery("内容一", ScopeAll)); len(got) != 1 {
 		t.Errorf("after the rebuild: %v", got)
 	}
 }
@@ -279,12 +279,12 @@ func TestExactQueryVerifies(t *testing.T) {
 		{"国家", ScopeAll, sorted(a, b, c)},
 	}
 	for _, tt := range tests {
-		if got := ids(t, idx.Index, ExactQuery(tt.q, tt.scope)); !equal(got, tt.want) && len(got)+len(tt.want) > 0 {
+		if got := ids(t, idx.bleve, ExactQuery(tt.q, tt.scope)); !equal(got, tt.want) && len(got)+len(tt.want) > 0 {
 			t.Errorf("%q scope %d: got %v, want %v", tt.q, tt.scope, got, tt.want)
 		}
 	}
 	// A match in the title ranks above one in the body.
-	res, err := idx.Search(bleve.NewSearchRequest(ExactQuery("中国家", ScopeAll)))
+	res, err := idx.bleve.Search(bleve.NewSearchRequest(ExactQuery("中国家", ScopeAll)))
 	if err != nil || len(res.Hits) != 2 || res.Hits[0].ID != c || res.Hits[0].Score <= res.Hits[1].Score {
 		t.Errorf("ranking of 中国家: %v %v", res, err)
 	}

@@ -186,7 +186,7 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	if !score {
 		opts.Score = "none"
 	}
-	s, err := q.Searcher(ctx, x.snap.reader, x.Mapping(), opts)
+	s, err := q.Searcher(ctx, x.snap.reader, x.bleve.Mapping(), opts)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}

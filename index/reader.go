@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"newsarchive/engine"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -16,7 +17,7 @@ import (
 )
 
 // ErrNotFound is returned for an article id the index does not hold.
-var ErrNotFound = errors.New("article not found")
+var ErrNotFound = engine.ErrNotFound
 
 // ErrSchema is returned by Open for an index written with another
 // SchemaVersion: the next "newsarchive index" run rebuilds it.
@@ -26,7 +27,8 @@ var ErrSchema = errors.New("index schema differs")
 type Index struct {
 	Dir        string // the index directory
 	Generation string // the generation's directory
-	bleve.Index
+
+	bleve bleve.Index
 
 	// MatchParts, when above 0, fixes the number of parallel parts of
 	// Match (tests); 0 chooses by CPUs and size.
@@ -85,7 +87,7 @@ func openPath(dir, gen string, foldText bool) (_ *Index, err error) {
 		idx.Close()
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
-	return &Index{Dir: dir, Generation: gen, Index: idx, snap: snap}, nil
+	return &Index{Dir: dir, Generation: gen, bleve: idx, snap: snap}, nil
 }
 
 // Close closes the generation.
@@ -93,8 +95,11 @@ func (x *Index) Close() error {
 	if x.snap != nil {
 		x.snap.close()
 	}
-	return x.Index.Close()
+	return x.bleve.Close()
 }
+
+// DocCount returns the number of articles of the generation.
+func (x *Index) DocCount() (uint64, error) { return x.bleve.DocCount() }
 
 // openGeneration opens a generation read-only and checks that it has this
 // program's schema version.
@@ -122,9 +127,7 @@ func (x *Index) Name() string { return filepath.Base(x.Generation) }
 // MovedError is returned by Record for an id the index holds as an alias
 // of another article (an id from before a schema change or a move): links
 // with it should redirect to To.
-type MovedError struct{ ID, To string }
-
-func (e *MovedError) Error() string { return fmt.Sprintf("article %s is now %s", e.ID, e.To) }
+type MovedError = engine.MovedError
 
 // Record returns the stored record of an article; for an alias it returns
 // a *MovedError naming the article's id now.
@@ -153,7 +156,7 @@ func (x *Index) aliasOf(ctx context.Context, id string) (string, error) {
 	q := bleve.NewTermQuery(id)
 	q.SetField(FieldAlias)
 	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
-	res, err := x.SearchInContext(ctx, req)
+	res, err := x.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return "", fmt.Errorf("look up alias: %w", err)
 	}
@@ -194,7 +197,7 @@ func decodeRecordJSON(raw []byte) (corpus.Article, error) {
 
 // fileCount returns the number of bulletin files the index holds.
 func (x *Index) fileCount() (int, error) {
-	b, err := x.GetInternal(keyFiles)
+	b, err := x.bleve.GetInternal(keyFiles)
 	if err != nil {
 		return 0, err
 	}

@@ -84,13 +84,13 @@ func TestRecallContract(t *testing.T) {
 		want := scan(s)
 		// Bleve's own search verifies on the stored records, Match on the
 		// folded text: both must be exact.
-		if got := ids(t, idx.Index, ExactQuery(s, ScopeAll)); !equal(got, want) {
+		if got := ids(t, idx.bleve, ExactQuery(s, ScopeAll)); !equal(got, want) {
 			t.Errorf("quoted %q: %d hits, brute force %d (%v vs %v)", s, len(got), len(want), head(got), head(want))
 		}
 		if got := matchIDs(t, idx, ExactQuery(s, ScopeAll)); !equal(got, want) {
 			t.Errorf("quoted %q, folded text: %d hits, brute force %d (%v vs %v)", s, len(got), len(want), head(got), head(want))
 		}
-		if got := ids(t, idx.Index, TextQuery(s, ScopeAll)); !subset(want, got) {
+		if got := ids(t, idx.bleve, TextQuery(s, ScopeAll)); !subset(want, got) {
 			t.Errorf("unquoted %q: %d hits, misses some of the %d articles containing it", s, len(got), len(want))
 		}
 	}

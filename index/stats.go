@@ -4,28 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"newsarchive/engine"
 	"path/filepath"
 	"slices"
 )
 
 // Count is a value of a keyword field with its number of articles.
-type Count struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
+type Count = engine.Count
 
 // Stats describes an index.
-type Stats struct {
-	Generation string  `json:"generation"`
-	Articles   uint64  `json:"articles"`
-	Files      int     `json:"files"`
-	SizeBytes  int64   `json:"size_bytes"`
-	Counties   []Count `json:"counties"`
-	Topics     []Count `json:"topics"`
-	Papers     []Count `json:"papers"`
-	FirstDate  string  `json:"first_date"`
-	LastDate   string  `json:"last_date"`
-}
+type Stats = engine.Stats
 
 // Stats counts the index's articles, files, size on disk, articles per
 // county, topic and paper, and its date range.
@@ -68,7 +56,7 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 		out := []Count{}
 		for o, c := range n {
 			if c > 0 && col.Values[o] != "" {
-				out = append(out, Count{col.Values[o], c})
+				out = append(out, Count{Value: col.Values[o], Count: c})
 			}
 		}
 		// Most articles first; values are in byte order already, which a

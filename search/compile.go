@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-
 	"newsarchive/corpus"
-	"newsarchive/index"
+	"newsarchive/engine"
+	"newsarchive/index/analysis"
 )
 
-// compiler turns a parsed query into a Bleve query and collects the
+// compiler turns a parsed query into an engine query and collects the
 // strings to highlight.
 type compiler struct {
 	s     *Searcher
@@ -22,18 +20,18 @@ type compiler struct {
 
 func (s *Searcher) compiler() *compiler { return &compiler{s: s} }
 
-func (c *compiler) compile(n node) (query.Query, error) {
+func (c *compiler) compile(n node) (engine.Query, error) {
 	return c.node(n, false)
 }
 
 // node compiles n; negated is true under a "-", where nothing is
 // highlighted.
-func (c *compiler) node(n node, negated bool) (query.Query, error) {
+func (c *compiler) node(n node, negated bool) (engine.Query, error) {
 	switch n := n.(type) {
 	case termNode:
 		return c.term(n, negated)
 	case orNode:
-		var qs []query.Query
+		var qs []engine.Query
 		for _, ch := range n.children {
 			q, err := c.node(ch, negated)
 			if err != nil {
@@ -41,19 +39,15 @@ func (c *compiler) node(n node, negated bool) (query.Query, error) {
 			}
 			qs = append(qs, q)
 		}
-		return bleve.NewDisjunctionQuery(qs...), nil
+		return engine.Or{Any: qs}, nil
 	case notNode:
 		q, err := c.node(n.child, !negated)
 		if err != nil {
 			return nil, err
 		}
-		b := bleve.NewBooleanQuery()
-		b.AddMust(bleve.NewMatchAllQuery())
-		b.AddMustNot(q)
-		return b, nil
+		return engine.And{Not: []engine.Query{q}}, nil
 	case andNode:
-		b := bleve.NewBooleanQuery()
-		var must, mustNot []query.Query
+		var must, mustNot []engine.Query
 		for _, ch := range n.children {
 			if not, ok := ch.(notNode); ok {
 				q, err := c.node(not.child, !negated)
@@ -69,19 +63,12 @@ func (c *compiler) node(n node, negated bool) (query.Query, error) {
 			}
 			must = append(must, q)
 		}
-		if len(must) == 0 {
-			must = append(must, bleve.NewMatchAllQuery())
-		}
-		b.AddMust(must...)
-		if len(mustNot) > 0 {
-			b.AddMustNot(mustNot...)
-		}
-		return b, nil
+		return engine.And{Must: must, Not: mustNot}, nil
 	}
 	return nil, fmt.Errorf("search: unknown query node %T", n)
 }
 
-func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
+func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -91,23 +78,17 @@ func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
 	}
 	switch t.field {
 	case "", fieldTitle:
-		scope := index.ScopeAll
+		scope := engine.ScopeAll
 		if t.field == fieldTitle {
-			scope = index.ScopeHead
+			scope = engine.ScopeHead
 		}
-		var q query.Query
-		if t.quoted {
-			q = index.ExactQuery(text, scope)
-		} else {
-			q = index.TextQuery(text, scope)
-		}
-		if q == nil {
+		if len(analysis.QueryBigrams(text)) == 0 {
 			return nil, fail("%q has no letter, digit or Chinese character to search for", text)
 		}
 		if !negated {
-			c.marks = append(c.marks, mark{text: text, words: !t.quoted, headOnly: scope == index.ScopeHead})
+			c.marks = append(c.marks, mark{text: text, words: !t.quoted, headOnly: scope == engine.ScopeHead})
 		}
-		return q, nil
+		return engine.Text{Text: text, Scope: scope, Exact: t.quoted}, nil
 	case fieldCounty:
 		q, err := c.s.countyQuery(text)
 		if err != nil {
@@ -121,17 +102,17 @@ func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
 		}
 		return q, nil
 	case fieldAuthor:
-		return keywordQuery(index.FieldAuthors)(text)
+		return engine.Term{Field: engine.FieldAuthors, Value: text}, nil
 	case fieldPaper:
-		return keywordQuery(index.FieldPaper)(text)
+		return engine.Term{Field: engine.FieldPaper, Value: text}, nil
 	case fieldKind:
-		return keywordQuery(index.FieldKind)(text)
+		return engine.Term{Field: engine.FieldKind, Value: text}, nil
 	case fieldDate:
 		from, to, err := parseDateSpec(text)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: err.Error(), Err: err})
 		}
-		return dateQuery(from, to), nil
+		return engine.DateRange{From: from, To: to}, nil
 	}
 	return nil, fail("unknown field %q", t.field)
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"newsarchive/corpus"
-	"newsarchive/index"
+	"newsarchive/engine"
 )
 
 // A cursor marks a place in a result list: the sort values of the last hit
@@ -61,13 +61,9 @@ func (s *Searcher) requestKey(r Request) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
-// cursor encodes the place after collected document sd.
-func (p *plan) cursor(sd scoredDoc, cols *index.Columns) string {
-	id := ""
-	if sd.id >= 0 && sd.id < int64(len(cols.ID.Values)) {
-		id = cols.ID.Values[sd.id]
-	}
-	b, _ := json.Marshal(cursor{Sort: p.sort, Values: []string{p.sortValue(sd), id}, Key: p.key})
+// cursor encodes the place after a hit.
+func (p *plan) cursor(c engine.Cursor) string {
+	b, _ := json.Marshal(cursor{Sort: p.sort, Values: []string{c.Value, c.ID}, Key: p.key})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 

@@ -63,18 +63,7 @@ func (s *Searcher) highlighter(marks []mark) *highlighter {
 
 // words are the gse words of s, folded, as the word analyzer cuts them.
 func (s *Searcher) words(text string) []string {
-	if s.Index == nil {
-		return nil
-	}
-	a := s.Index.Mapping().AnalyzerNamed(analysis.WordAnalyzer)
-	if a == nil {
-		return nil
-	}
-	var out []string
-	for _, t := range a.Analyze([]byte(text)) {
-		out = append(out, string(t.Term))
-	}
-	return out
+	return analysis.Words(text)
 }
 
 // searchableRuns cuts folded text at the characters that are not indexed

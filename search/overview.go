@@ -3,10 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 
-	"newsarchive/index"
+	"newsarchive/engine"
 )
 
 // Overview describes the whole archive, for building a search form: every
@@ -27,23 +26,26 @@ type Overview struct {
 // Overview counts the archive. Counties and topics the gazetteer and
 // taxonomy know but no article carries are listed with a count of 0.
 func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
-	specs := make([]facetSpec, len(facetList))
+	specs := make([]engine.Facet, len(facetList))
 	for i, f := range facetList {
-		f.size = max(f.size, 200)
+		f.Size = max(f.Size, 200)
 		specs[i] = f
 	}
-	c, err := s.collect(ctx, &plan{sort: SortRelevance}, collectOptions{facets: specs})
+	c, err := s.Engine.Search(ctx, &engine.Request{Facets: specs})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
+	info := s.Engine.Info()
 	o := &Overview{
-		Articles:   c.total,
-		Counties:   c.facets["county"],
-		Topics:     c.facets["topic"],
-		Papers:     c.facets["paper"],
-		Authors:    c.facets["author"],
-		Months:     c.facets["date"],
-		Generation: s.Index.Name(),
+		Articles:   c.Total,
+		Counties:   c.Facets["county"],
+		Topics:     c.Facets["topic"],
+		Papers:     c.Facets["paper"],
+		Authors:    c.Facets["author"],
+		Months:     c.Facets["date"],
+		Generation: info.Generation,
+		FirstDate:  info.FirstDate,
+		LastDate:   info.LastDate,
 	}
 	if s.Tagger != nil && s.Tagger.Gazetteer != nil {
 		o.Counties = withZeros(o.Counties, s.Tagger.Gazetteer.Units())
@@ -51,7 +53,6 @@ func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
 	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
 		o.Topics = withZeros(o.Topics, s.Tagger.Taxonomy.Labels())
 	}
-	o.FirstDate, o.LastDate = s.Index.Columns().DateRange()
 	return o, nil
 }
 
@@ -81,13 +82,13 @@ func (s *Searcher) CountyTopic(ctx context.Context, r Request) (map[string]map[s
 		return nil, err
 	}
 	const pairs = "pairs"
-	c, err := s.collect(ctx, p, collectOptions{facets: []facetSpec{{name: pairs, field: index.FieldCountyTopic, size: math.MaxInt, byValue: true}}})
+	c, err := s.Engine.Search(ctx, p.request([]engine.Facet{{Name: pairs, Field: engine.FieldCountyTopic, ByValue: true}}, 0, 0))
 	if err != nil {
-		return nil, fmt.Errorf("county × topic: %w", err)
+		return nil, fmt.Errorf("county × topic: %w", engineError(err))
 	}
 	counts := map[string]map[string]int{}
-	for _, v := range c.facets[pairs] {
-		county, topic, ok := strings.Cut(v.Value, index.CountyTopicSep)
+	for _, v := range c.Facets[pairs] {
+		county, topic, ok := strings.Cut(v.Value, engine.CountyTopicSep)
 		if !ok {
 			continue
 		}

@@ -13,11 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-
 	"newsarchive/corpus"
-	"newsarchive/index"
+	"newsarchive/engine"
 )
 
 // Limits of a request.
@@ -29,9 +26,9 @@ const (
 
 // Sort orders.
 const (
-	SortRelevance = "relevance" // best match first (the default)
-	SortNewest    = "date"      // newest first
-	SortOldest    = "-date"     // oldest first
+	SortRelevance = engine.SortRelevance // best match first (the default)
+	SortNewest    = engine.SortNewest    // newest first
+	SortOldest    = engine.SortOldest    // oldest first
 )
 
 // Request is a search: a query string, filters, an order and a page.
@@ -110,46 +107,77 @@ type Facets struct {
 }
 
 // FacetValue is one value of a facet and its number of articles.
-type FacetValue struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
+type FacetValue = engine.FacetValue
 
 // ErrBadRequest wraps every error caused by the request itself; the text
 // says what is wrong.
 var ErrBadRequest = errors.New("bad request")
 
+// Errors of the engine, for callers that answer them (404, 503).
+var (
+	// ErrNotFound: no article has the id.
+	ErrNotFound = engine.ErrNotFound
+	// ErrUnavailable: the engine cannot answer now (a closed or damaged
+	// generation, an unreachable cluster); retry.
+	ErrUnavailable = engine.ErrUnavailable
+)
+
 func badRequest(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadRequest, fmt.Sprintf(format, args...))
 }
 
-// Searcher runs requests against an open index. It is safe for concurrent
-// use.
+// Searcher runs requests against an engine (the embedded index or an
+// OpenSearch cluster). It is safe for concurrent use.
 type Searcher struct {
-	Index  *index.Index
-	Tagger *corpus.Tagger // resolves county and topic names; nil accepts names as given
+	Engine engine.Engine
+	Tagger *corpus.Tagger // resolves place and topic names; nil accepts names as given
 }
 
 // facetList are the facets of a search response. A facet's name is also
 // the name of its filter.
-var facetList = []facetSpec{
-	{name: "county", field: index.FieldCounties, size: 200},
-	{name: "topic", field: index.FieldTopics, size: 200},
-	{name: "author", field: index.FieldAuthors, size: 30},
-	{name: "paper", field: index.FieldPaper, size: 50},
-	{name: "date", field: index.FieldMonth, size: 100_000, byValue: true},
+var facetList = []engine.Facet{
+	{Name: "county", Field: engine.FieldCounties, Size: 200},
+	{Name: "topic", Field: engine.FieldTopics, Size: 200},
+	{Name: "author", Field: engine.FieldAuthors, Size: 30},
+	{Name: "paper", Field: engine.FieldPaper, Size: 50},
+	{Name: "date", Field: engine.FieldMonth, Size: 100_000, ByValue: true},
 }
+
+// filterOrder is the order in which a request's filters are given to the
+// engine.
+var filterOrder = []string{"county", "topic", "author", "paper", "date"}
 
 // plan is a request made ready to run.
 type plan struct {
-	text    query.Query        // from the query string; nil for none
-	filters map[string]*filter // by facet name
+	text    engine.Query              // from the query string; nil for none
+	filters map[string]*engine.Filter // by facet name
 	marks   []mark
 	sort    string
 	from    int
 	size    int
-	after   []string
+	after   *engine.Cursor
 	key     string // the request's requestKey, bound into its cursors
+}
+
+// request is the engine request of a plan, with the given facets, for
+// size hits from offset.
+func (p *plan) request(facets []engine.Facet, offset, size int) *engine.Request {
+	r := &engine.Request{Query: p.text, Facets: facets, Sort: p.sort, After: p.after, Offset: offset, Size: size}
+	for _, name := range filterOrder {
+		if f := p.filters[name]; f != nil {
+			r.Filters = append(r.Filters, *f)
+		}
+	}
+	return r
+}
+
+// engineError marks the engine's complaints about a request as bad
+// requests.
+func engineError(err error) error {
+	if errors.Is(err, engine.ErrBadRequest) && !errors.Is(err, ErrBadRequest) {
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	return err
 }
 
 // Search runs a request: one page of hits, the total, and the facets.
@@ -162,36 +190,38 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if err := ctx.Err(); err != nil { // the deadline passed while waiting
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	c, err := s.collect(ctx, p, collectOptions{hits: p.from + p.size, facets: facetList})
+	res, err := s.Engine.Search(ctx, p.request(facetList, p.from, p.size))
 	if err != nil {
-		return nil, err
+		return nil, engineError(err)
 	}
 	out := &Response{
 		Query: r.Query,
-		Total: c.total,
+		Total: res.Total,
 		Page:  p.from/p.size + 1,
 		Size:  p.size,
 		Hits:  make([]Hit, 0, p.size),
 	}
 	hl := s.highlighter(p.marks)
-	page := c.hits[min(p.from, len(c.hits)):]
-	for _, sd := range page {
-		h, err := s.hit(sd, hl)
-		if err != nil {
-			return nil, err
-		}
-		out.Hits = append(out.Hits, h)
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, newHit(h.Record, h.Score, hl))
 	}
-	if len(page) > 0 && uint64(p.from+len(page)) < c.eligible {
-		cur := p.cursor(page[len(page)-1], s.Index.Columns())
+	if n := len(res.Hits); n > 0 && uint64(p.from+n) < res.Eligible {
+		cur := p.cursor(res.Hits[n-1].Cursor)
 		out.Next = &cur
 	}
 	for _, f := range facetList {
-		out.Facets.set(f.name, c.facets[f.name])
+		out.Facets.set(f.Name, res.Facets[f.Name])
 	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
 }
+
+// Stats describes the engine's generation for maintainers.
+type Stats = engine.Stats
+
+// Stats counts the engine's generation: articles, files, size, values of
+// the keyword fields, dates.
+func (s *Searcher) Stats(ctx context.Context) (Stats, error) { return s.Engine.Stats(ctx) }
 
 // Check reports whether a request is well formed, without running it.
 func (s *Searcher) Check(r Request) error {
@@ -209,23 +239,13 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 	if err != nil {
 		return err
 	}
-	c, err := s.collect(ctx, p, collectOptions{hits: limit})
-	if err != nil {
-		return err
+	if limit <= 0 {
+		return nil
 	}
-	for i, sd := range c.hits {
-		if i%100 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("search: %w", ctx.Err())
-		}
-		h, err := s.hit(sd, nil)
-		if err != nil {
-			return err
-		}
-		if err := fn(h); err != nil {
-			return err
-		}
-	}
-	return nil
+	err = s.Engine.Each(ctx, p.request(nil, 0, limit), func(h engine.Hit) error {
+		return fn(newHit(h.Record, h.Score, nil))
+	})
+	return engineError(err)
 }
 
 // Article returns the full record of an article with the highlights of a
@@ -254,18 +274,11 @@ func (s *Searcher) Article(ctx context.Context, id, q string) (Hit, error) {
 // MovedError is returned for an article id that now belongs to another
 // article (an id from before a schema change, or of a file that moved):
 // a link with ID should redirect to To.
-type MovedError struct{ ID, To string }
+type MovedError = engine.MovedError
 
-func (e *MovedError) Error() string { return fmt.Sprintf("article %s is now %s", e.ID, e.To) }
-
-// record reads an article's record, turning the index's alias answer into
-// a *MovedError.
+// record reads an article's record (a *MovedError for an old id).
 func (s *Searcher) record(ctx context.Context, id string) (corpus.Article, error) {
-	a, err := s.Index.Record(ctx, id)
-	if m, ok := errors.AsType[*index.MovedError](err); ok {
-		return a, &MovedError{ID: m.ID, To: m.To}
-	}
-	return a, err
+	return s.Engine.Record(ctx, id)
 }
 
 func newHit(a corpus.Article, score float64, hl *highlighter) Hit {
@@ -303,7 +316,7 @@ func (f *Facets) set(name string, v []FacetValue) {
 
 // plan checks a request and builds its queries.
 func (s *Searcher) plan(r Request) (*plan, error) {
-	p := &plan{filters: map[string]*filter{}}
+	p := &plan{filters: map[string]*engine.Filter{}}
 	n, err := parseQuery(r.Query)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
@@ -315,7 +328,6 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		}
 		p.marks = c.marks
 	}
-	cols := s.Index.Columns()
 	add := func(name, field string, values []string, canonical func(string) (string, error)) error {
 		var names []string
 		for _, v := range values {
@@ -330,21 +342,21 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 			names = append(names, c)
 		}
 		if len(names) > 0 {
-			p.filters[name] = newValueFilter(cols.Column(field), names)
+			p.filters[name] = &engine.Filter{Name: name, Field: field, Values: names}
 		}
 		return nil
 	}
 	asGiven := func(v string) (string, error) { return v, nil }
-	if err := add("county", index.FieldCounties, r.Counties, s.canonicalCounty); err != nil {
+	if err := add("county", engine.FieldCounties, r.Counties, s.canonicalCounty); err != nil {
 		return nil, err
 	}
-	if err := add("topic", index.FieldTopics, r.Topics, s.canonicalTopic); err != nil {
+	if err := add("topic", engine.FieldTopics, r.Topics, s.canonicalTopic); err != nil {
 		return nil, err
 	}
-	if err := add("author", index.FieldAuthors, r.Authors, asGiven); err != nil {
+	if err := add("author", engine.FieldAuthors, r.Authors, asGiven); err != nil {
 		return nil, err
 	}
-	if err := add("paper", index.FieldPaper, r.Papers, asGiven); err != nil {
+	if err := add("paper", engine.FieldPaper, r.Papers, asGiven); err != nil {
 		return nil, err
 	}
 	if r.From != "" || r.To != "" {
@@ -386,9 +398,11 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		if page > 1 {
 			return nil, badRequest("after and page cannot be used together")
 		}
-		if p.after, err = decodeCursor(r.After, p.sort, p.key); err != nil {
+		v, err := decodeCursor(r.After, p.sort, p.key)
+		if err != nil {
 			return nil, err
 		}
+		p.after = &engine.Cursor{Value: v[0], ID: v[1]}
 	}
 	return p, nil
 }
@@ -417,33 +431,25 @@ func (s *Searcher) canonicalTopic(name string) (string, error) {
 	return c, nil
 }
 
-func (s *Searcher) countyQuery(name string) (query.Query, error) {
+func (s *Searcher) countyQuery(name string) (engine.Query, error) {
 	c, err := s.canonicalCounty(name)
 	if err != nil {
 		return nil, err
 	}
-	return keywordQuery(index.FieldCounties)(c)
+	return engine.Term{Field: engine.FieldCounties, Value: c}, nil
 }
 
-func (s *Searcher) topicQuery(name string) (query.Query, error) {
+func (s *Searcher) topicQuery(name string) (engine.Query, error) {
 	c, err := s.canonicalTopic(name)
 	if err != nil {
 		return nil, err
 	}
-	return keywordQuery(index.FieldTopics)(c)
-}
-
-func keywordQuery(field string) func(string) (query.Query, error) {
-	return func(v string) (query.Query, error) {
-		q := bleve.NewTermQuery(v)
-		q.SetField(field)
-		return q, nil
-	}
+	return engine.Term{Field: engine.FieldTopics, Value: c}, nil
 }
 
 // dateRange is the filter of the from and to parameters, days within the
 // archive's range (corpus.MinDate..MaxDate).
-func dateRange(from, to string) (*filter, error) {
+func dateRange(from, to string) (*engine.Filter, error) {
 	parse := func(name, s string) (time.Time, error) {
 		if s == "" {
 			return time.Time{}, nil
@@ -471,13 +477,5 @@ func dateRange(from, to string) (*filter, error) {
 	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
 		return nil, badRequest("from %s is after to %s", from, to)
 	}
-	return newDateFilter(f, t), nil
-}
-
-// dateQuery matches dates in [from, to); a zero time is an open end.
-func dateQuery(from, to time.Time) query.Query {
-	incl, excl := true, false
-	q := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &excl)
-	q.SetField(index.FieldDate)
-	return q
+	return &engine.Filter{Name: "date", Field: engine.FieldDate, From: f, To: t}, nil
 }

@@ -131,13 +131,13 @@ func Open(ctx context.Context, opts Options) (*Source, error) {
 	return s, nil
 }
 
-// Fixed returns a Source that serves one open generation and follows
-// nothing (tests, benchmarks, a CLI search). Reload only checks it; Close
-// closes its index once its last lease is released.
-func Fixed(s *search.Searcher) *Source {
-	src := &Source{opts: Options{Dir: s.Index.Dir, Tagger: s.Tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
+// Fixed returns a Source that serves one open generation, resolving names
+// with tagger, and follows nothing (tests, benchmarks, a CLI search).
+// Reload only checks it; Close closes idx once its last lease is released.
+func Fixed(idx *index.Index, tagger *corpus.Tagger) *Source {
+	src := &Source{opts: Options{Dir: idx.Dir, Tagger: tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
 	src.bgCtx, src.stopBG = context.WithCancel(context.Background())
-	g := &generation{idx: s.Index, searcher: s, src: src}
+	g := &generation{idx: idx, searcher: &search.Searcher{Engine: idx, Tagger: tagger}, src: src}
 	g.refs.Store(1)
 	src.cur = g
 	src.opened.Add(1)
@@ -326,7 +326,7 @@ func (s *Source) openGeneration(name string) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &generation{idx: idx, searcher: &search.Searcher{Index: idx, Tagger: s.opts.Tagger}, src: s}
+	g := &generation{idx: idx, searcher: &search.Searcher{Engine: idx, Tagger: s.opts.Tagger}, src: s}
 	g.refs.Store(1)
 	s.opened.Add(1)
 	if !s.opts.SkipFullCheck {

@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"newsarchive/corpus"
-	"newsarchive/index"
 	"newsarchive/search"
 )
 
@@ -59,13 +58,13 @@ func (srv *Server) fail(c *gin.Context, err error) {
 	case errors.Is(err, search.ErrBadRequest):
 		msg := strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
 		apiError(c, http.StatusBadRequest, "bad_request", msg)
-	case errors.Is(err, index.ErrNotFound):
+	case errors.Is(err, search.ErrNotFound):
 		apiError(c, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, ErrBusy):
 		apiError(c, http.StatusConflict, "conflict", err.Error())
 	case errors.Is(err, context.Canceled):
 		c.Abort() // the client went away
-	case errors.Is(err, errUnavailable), errors.Is(err, index.ErrClosed), errors.Is(err, index.ErrDamaged):
+	case errors.Is(err, errUnavailable), errors.Is(err, search.ErrUnavailable):
 		// Between generations, or none intact: a retry soon may succeed.
 		srv.log.WarnContext(c.Request.Context(), "index unavailable", "path", c.Request.URL.Path, "err", err)
 		c.Header("Retry-After", "1")

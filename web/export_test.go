@@ -181,7 +181,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	srv := web.New(serving.Fixed(&search.Searcher{Index: idx, Tagger: fx.Tagger}), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
+	srv := web.New(serving.Fixed(idx, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"newsarchive/index"
-	"newsarchive/search"
 	"newsarchive/search/searchtest"
 	"newsarchive/serving"
 	"newsarchive/web"
@@ -22,7 +21,7 @@ func TestNoGenerationIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := serving.Fixed(&search.Searcher{Index: idx, Tagger: fx.Tagger})
+	src := serving.Fixed(idx, fx.Tagger)
 	ts := httptest.NewServer(web.New(src, web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}}).Handler())
 	defer ts.Close()
 	if status, _, _ := get(t, ts, "/api/v1/search?q=%E7%BB%8F%E6%B5%8E"); status != 200 {

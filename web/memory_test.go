@@ -25,7 +25,6 @@ import (
 	"newsarchive/corpus"
 	"newsarchive/corpus/corpustest"
 	"newsarchive/index"
-	"newsarchive/search"
 	"newsarchive/search/searchtest"
 	"newsarchive/serving"
 	"newsarchive/web"
@@ -300,8 +299,7 @@ func memoryChild(t *testing.T, phase, dir string) {
 			t.Fatal(err)
 		}
 		defer idx.Close()
-		s := &search.Searcher{Index: idx, Tagger: tagger}
-		ts := httptest.NewServer(web.New(serving.Fixed(s), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}}).Handler())
+		ts := httptest.NewServer(web.New(serving.Fixed(idx, tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}}).Handler())
 		defer ts.Close()
 		// The largest articles: the one at the limit and the first parts of
 		// the huge one.

@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"newsarchive/index"
+	"newsarchive/search"
 )
 
 // Admin are the maintainers' operations the admin endpoints run. They are
@@ -126,9 +126,9 @@ func (srv *Server) opsRoutes() {
 	admin := e.Group("/admin", srv.requireToken)
 	admin.Match(readMethods, "/stats", func(c *gin.Context) {
 		s, err := srv.searcher(c)
-		var st index.Stats
+		var st search.Stats
 		if err == nil {
-			st, err = s.Index.Stats(c.Request.Context())
+			st, err = s.Stats(c.Request.Context())
 		}
 		if err != nil {
 			srv.fail(c, err)

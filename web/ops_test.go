@@ -21,7 +21,7 @@ func serverWith(t *testing.T, opts web.Options) *httptest.Server {
 	t.Helper()
 	fx := searchtest.Get(t)
 	opts.Logger = slog.New(slog.DiscardHandler)
-	ts := httptest.NewServer(web.New(serving.Fixed(fx.Searcher), opts).Handler())
+	ts := httptest.NewServer(web.New(serving.Fixed(fx.Index, fx.Tagger), opts).Handler())
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -22,7 +22,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"newsarchive/corpus"
-	"newsarchive/index"
 	"newsarchive/search"
 )
 
@@ -199,13 +198,13 @@ func (srv *Server) notFoundPage(c *gin.Context) {
 // right status.
 func (srv *Server) failPage(c *gin.Context, err error) {
 	switch {
-	case errors.Is(err, index.ErrNotFound):
+	case errors.Is(err, search.ErrNotFound):
 		srv.errorPage(c, http.StatusNotFound, "找不到这篇文章", "档案中没有这个编号的文章："+c.Param("id"))
 	case errors.Is(err, context.Canceled):
 		c.Abort()
 	case errors.Is(err, context.DeadlineExceeded):
 		srv.errorPage(c, http.StatusServiceUnavailable, "检索超时", "这次检索用时太长，请缩小范围后再试。")
-	case errors.Is(err, errUnavailable), errors.Is(err, index.ErrClosed), errors.Is(err, index.ErrDamaged):
+	case errors.Is(err, errUnavailable), errors.Is(err, search.ErrUnavailable):
 		srv.log.WarnContext(c.Request.Context(), "index unavailable", "path", c.Request.URL.Path, "err", err)
 		c.Header("Retry-After", "1")
 		srv.errorPage(c, http.StatusServiceUnavailable, "索引暂时不可用", "档案索引正在切换或检修，请稍后再试。")

@@ -21,7 +21,6 @@ import (
 	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
-	"newsarchive/search"
 	"newsarchive/serving"
 	"newsarchive/web"
 )
@@ -166,7 +165,7 @@ func servePhase(ctx context.Context, stdout io.Writer, engine string, tagger *co
 			return err
 		}
 		fmt.Fprintf(stdout, "startup {\"init_s\":%.3f,\"open_s\":%.3f}\n", initSeconds, openSeconds)
-		h = web.New(serving.Fixed(&search.Searcher{Index: idx, Tagger: tagger}), web.Options{
+		h = web.New(serving.Fixed(idx, tagger), web.Options{
 			Logger: log, Limits: web.Limits{RatePerSecond: -1},
 		}).Handler()
 	case "cjk":

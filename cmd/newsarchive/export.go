@@ -78,7 +78,7 @@ read or the output written.`,
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			bulk := opensearch.NewWriter(bw, indexName)
-			s := &search.Searcher{Index: idx}
+			s := &search.Searcher{Engine: idx}
 			err = s.Each(cmd.Context(), search.Request{Sort: search.SortOldest}, int(n), func(h search.Hit) error {
 				return bulk.Write(&h.Article)
 			})

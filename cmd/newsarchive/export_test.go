@@ -91,7 +91,7 @@ func TestExportOpenSearch(t *testing.T) {
 	if lines%2 != 0 {
 		t.Errorf("%d lines: an action without its document", lines)
 	}
-	n, err := fx.Searcher.Index.DocCount()
+	n, err := fx.Index.DocCount()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func newStatsCmd() *cobra.Command {
 				return err
 			}
 			defer done()
-			st, err := lease.Searcher.Index.Stats(cmd.Context())
+			st, err := lease.Searcher.Stats(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -70,3 +70,18 @@ func analyzerConstructor(name string) registry.AnalyzerConstructor {
 		return &blevea.DefaultAnalyzer{Tokenizer: tok}, nil
 	}
 }
+
+// Words returns the gse words of text, folded, as WordAnalyzer cuts them
+// (highlighting marks them for an unquoted query term; similar articles
+// weigh them). It loads the segmenter on first use.
+func Words(text string) []string {
+	seg, err := segmenter()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, t := range (&wordTokenizer{seg: seg, mode: wordMode}).Tokenize([]byte(text)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}

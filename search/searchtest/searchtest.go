@@ -15,11 +15,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"newsarchive/corpus"
 	"newsarchive/corpus/corpustest"
 	"newsarchive/corpus/sample"
+	"newsarchive/engine"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
 	"newsarchive/search"
@@ -28,7 +27,9 @@ import (
 // Fixture is the shared test index.
 type Fixture struct {
 	Searcher *search.Searcher
-	Tagger   *corpus.Tagger
+	// Index is the engine under Searcher, for tests of the index itself.
+	Index  *index.Index
+	Tagger *corpus.Tagger
 	// Articles are all the records in the index, read back from it, in id
 	// order: the reference for brute-force checks.
 	Articles []corpus.Article
@@ -57,7 +58,7 @@ func Get(tb testing.TB) *Fixture {
 // tests ran.
 func Cleanup() {
 	if fixture != nil {
-		fixture.Searcher.Index.Close()
+		fixture.Index.Close()
 	}
 	if tmp != "" {
 		os.RemoveAll(tmp)
@@ -138,24 +139,15 @@ func build(tb testing.TB) (*Fixture, error) {
 	// Three parts, as on a large archive, so that the tests go through the
 	// merging of parallel parts (the fixture is below index.MinDocsPerPart).
 	idx.MatchParts = 3
-	fx.Searcher = &search.Searcher{Index: idx, Tagger: tagger}
-	n, err := idx.DocCount()
+	fx.Index = idx
+	fx.Searcher = &search.Searcher{Engine: idx, Tagger: tagger}
+	// Every record, in id order (a query-less request's ties).
+	err = idx.Each(ctx, &engine.Request{}, func(h engine.Hit) error {
+		fx.Articles = append(fx.Articles, h.Record)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n), 0, false)
-	req.Fields = []string{index.FieldRecord}
-	req.SortBy([]string{"_id"})
-	res, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range res.Hits {
-		a, err := index.DecodeRecord(h.Fields)
-		if err != nil {
-			return nil, err
-		}
-		fx.Articles = append(fx.Articles, a)
 	}
 	return fx, nil
 }

@@ -1,4 +1,4 @@
-package search
+package index
 
 import (
 	"container/heap"
@@ -9,25 +9,27 @@ import (
 	"strconv"
 	"time"
 
-	"newsarchive/index"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"newsarchive/engine"
 )
 
-// A search runs in one pass over the documents its query matches
-// (index.Match): each document is checked against the request's filters
-// and counted in the facets on the in-memory columns, and the best ones
-// are kept in a heap. Facets are disjunctive: a document failing exactly
-// one filter still counts in that filter's facet.
+// A search runs in one pass over the documents its query matches (Match):
+// each document is checked against the request's filters and counted in
+// the facets on the in-memory columns, and the best ones are kept in a
+// heap. Facets are disjunctive: a document failing exactly one filter
+// still counts in that filter's facet.
 
 // filter keeps the documents whose values in a column include one of a
 // set, or whose date is in a range.
 type filter struct {
-	col      *index.Column // nil for a date range
-	want     []bool        // by ordinal of col
-	from, to int64         // the date range [from, to), Unix nanoseconds
+	col      *Column // nil for a date range
+	want     []bool  // by ordinal of col
+	from, to int64   // the date range [from, to), Unix nanoseconds
 }
 
 // newValueFilter keeps the documents having one of values in column col.
-func newValueFilter(col *index.Column, values []string) *filter {
+func newValueFilter(col *Column, values []string) *filter {
 	f := &filter{col: col, want: make([]bool, len(col.Values))}
 	for _, v := range values {
 		if o, ok := col.Ordinal(v); ok {
@@ -50,10 +52,10 @@ func newDateFilter(from, to time.Time) *filter {
 	return f
 }
 
-func (f *filter) keep(cols *index.Columns, d uint32) bool {
+func (f *filter) keep(cols *Columns, d uint32) bool {
 	if f.col == nil {
 		date := cols.Date[d]
-		return date != index.NoDate && date >= f.from && date < f.to
+		return date != NoDate && date >= f.from && date < f.to
 	}
 	for _, o := range f.col.Ordinals(d) {
 		if f.want[o] {
@@ -63,20 +65,10 @@ func (f *filter) keep(cols *index.Columns, d uint32) bool {
 	return false
 }
 
-// facetSpec is a facet to count: its name, the column it counts, how many
-// values to return, and whether they are ordered by value (dates) rather
-// than by count.
-type facetSpec struct {
-	name    string
-	field   string
-	size    int
-	byValue bool
-}
-
 // collectOptions say what a pass collects.
 type collectOptions struct {
-	hits   int         // the best hits to keep (page offset + size)
-	facets []facetSpec // the facets to count
+	hits   int            // the best hits to keep (page offset + size)
+	facets []engine.Facet // the facets to count
 }
 
 // collected is the result of a pass.
@@ -84,7 +76,7 @@ type collected struct {
 	total    uint64
 	eligible uint64      // of total, those after the request's cursor
 	hits     []scoredDoc // best first
-	facets   map[string][]FacetValue
+	facets   map[string][]engine.FacetValue
 }
 
 // scoredDoc is a matching document and its sort keys.
@@ -103,11 +95,11 @@ type order struct {
 // before reports whether a sorts before b.
 func (o order) before(a, b *scoredDoc) bool {
 	switch o.sort {
-	case SortNewest:
+	case engine.SortNewest:
 		if a.date != b.date {
 			return a.date > b.date
 		}
-	case SortOldest:
+	case engine.SortOldest:
 		if a.date != b.date {
 			return lastIfNone(a.date) < lastIfNone(b.date)
 		}
@@ -120,7 +112,7 @@ func (o order) before(a, b *scoredDoc) bool {
 }
 
 func lastIfNone(date int64) int64 {
-	if date == index.NoDate {
+	if date == NoDate {
 		return math.MaxInt64
 	}
 	return date
@@ -142,31 +134,22 @@ func (h *worstFirst) Pop() any {
 	return last
 }
 
-// collect runs the plan's query once and collects what opts ask for.
-func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*collected, error) {
-	cols := s.Index.Columns()
-	// The filters in a fixed order; a facet's filter has the facet's name.
-	type namedFilter struct {
-		name string
-		f    *filter
-	}
-	var filters []namedFilter
-	for _, name := range filterOrder {
-		if f := p.filters[name]; f != nil {
-			filters = append(filters, namedFilter{name, f})
-		}
-	}
+// collect runs the query once, keeping the documents that pass the
+// filters, and collects what opts ask for, in order o after the cursor
+// place after (nil: from the start).
+func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilter, o order, after *scoredDoc, opts collectOptions) (*collected, error) {
+	cols := x.Columns()
 	// The facets, and for each the index in filters of its own filter (-1
 	// for none).
-	facetCols := make([]*index.Column, len(opts.facets))
+	facetCols := make([]*Column, len(opts.facets))
 	ownFilter := make([]int, len(opts.facets))
 	for i, spec := range opts.facets {
-		if facetCols[i] = cols.Column(spec.field); facetCols[i] == nil {
-			return nil, fmt.Errorf("search: no column for facet %s (%s)", spec.name, spec.field)
+		if facetCols[i] = cols.Column(spec.Field); facetCols[i] == nil {
+			return nil, fmt.Errorf("%w: no keyword column %q for facet %s", engine.ErrBadRequest, spec.Field, spec.Name)
 		}
 		ownFilter[i] = -1
 		for j, f := range filters {
-			if f.name == spec.name {
+			if f.name == spec.Name {
 				ownFilter[i] = j
 			}
 		}
@@ -182,23 +165,13 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 		}
 	}
 
-	o := order{p.sort}
-	var after *scoredDoc
-	if p.after != nil {
-		k, err := afterKey(p.sort, p.after, cols)
-		if err != nil {
-			return nil, badRequest("after cursor: %v", err)
-		}
-		after = &k
-	}
-
 	// Each part of the match has its own counts and heap, merged at the end.
 	type partState struct {
 		total, eligible uint64
 		counts          [][]int // by facet, by ordinal
 		top             worstFirst
 	}
-	parts := make([]partState, s.Index.Parts())
+	parts := make([]partState, x.Parts())
 	for i := range parts {
 		parts[i].counts = make([][]int, len(opts.facets))
 		for f, col := range facetCols {
@@ -206,7 +179,7 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 		}
 		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	}
-	err := s.Index.Match(ctx, p.text, p.sort == SortRelevance, func(part int, d uint32, score float64) {
+	err := x.Match(ctx, q, o.sort == engine.SortRelevance, func(part int, d uint32, score float64) {
 		st := &parts[part]
 		failed, fails := -1, 0
 		for j := range filters {
@@ -253,7 +226,7 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 		return nil, fmt.Errorf("search: %w", err)
 	}
 
-	out := &collected{facets: map[string][]FacetValue{}}
+	out := &collected{facets: map[string][]engine.FacetValue{}}
 	for i := range parts {
 		out.total += parts[i].total
 		out.eligible += parts[i].eligible
@@ -273,70 +246,64 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 				counts[o] += n
 			}
 		}
-		out.facets[spec.name] = topValues(facetCols[f].Values, counts, spec)
+		out.facets[spec.Name] = topValues(facetCols[f].Values, counts, spec)
 	}
 	return out, nil
 }
 
-// filterOrder is the order in which filters are checked.
-var filterOrder = []string{"county", "topic", "author", "paper", "date"}
+// namedFilter is a request's filter on the columns, with its name.
+type namedFilter struct {
+	name string
+	f    *filter
+}
 
 // topValues are a facet's values with a count, the most frequent first (ties
 // by value), or by value for a facet so specified; at most spec.size.
-func topValues(values []string, counts []int, spec facetSpec) []FacetValue {
-	out := []FacetValue{}
+func topValues(values []string, counts []int, spec engine.Facet) []engine.FacetValue {
+	out := []engine.FacetValue{}
 	for o, n := range counts {
 		if n > 0 && values[o] != "" { // an unknown paper or date is not a value
-			out = append(out, FacetValue{Value: values[o], Count: n})
+			out = append(out, engine.FacetValue{Value: values[o], Count: n})
 		}
 	}
-	if !spec.byValue {
+	if !spec.ByValue {
 		// Values are in byte order already: a stable sort by count keeps it
 		// for ties.
-		slices.SortStableFunc(out, func(a, b FacetValue) int { return b.Count - a.Count })
+		slices.SortStableFunc(out, func(a, b engine.FacetValue) int { return b.Count - a.Count })
 	}
-	if len(out) > spec.size {
-		out = out[:spec.size]
+	if spec.Size > 0 && len(out) > spec.Size {
+		out = out[:spec.Size]
 	}
 	return out
 }
 
-// hit reads the record of a collected document.
-func (s *Searcher) hit(sd scoredDoc, hl *highlighter) (Hit, error) {
-	a, err := s.Index.RecordAt(sd.doc)
-	if err != nil {
-		return Hit{}, fmt.Errorf("hit %d: %w", sd.doc, err)
-	}
-	return newHit(a, sd.score, hl), nil
-}
-
 // sortValue is a collected document's first sort value as a cursor holds
 // it: the score, or the date in RFC 3339 ("" for none).
-func (p *plan) sortValue(sd scoredDoc) string {
-	if p.sort == SortRelevance {
-		return formatScore(sd.score)
+func (o order) sortValue(sd scoredDoc) string {
+	if o.sort == engine.SortRelevance {
+		return engine.FormatScore(sd.score)
 	}
-	if sd.date == index.NoDate {
+	if sd.date == NoDate {
 		return ""
 	}
 	return time.Unix(0, sd.date).UTC().Format(time.RFC3339Nano)
 }
 
-// afterKey is the place of a cursor's values in the order: a document
-// comes after the cursor when afterKey sorts before it.
-func afterKey(sortOrder string, values []string, cols *index.Columns) (scoredDoc, error) {
+// afterKey is the place of a cursor in the order: a document comes after
+// the cursor when afterKey sorts before it.
+func afterKey(sortOrder string, c *engine.Cursor, cols *Columns) (scoredDoc, error) {
 	var sd scoredDoc
 	switch {
-	case sortOrder == SortRelevance:
-		score, err := strconv.ParseFloat(values[0], 64)
+	case sortOrder == engine.SortRelevance:
+		score, err := strconv.ParseFloat(c.Value, 64)
 		if err != nil {
 			return sd, err
 		}
 		sd.score = score
-	case values[0] == "":
-		sd.date = index.NoDate
+	case c.Value == "":
+		sd.date = NoDate
 	default:
-		t, err := time.Parse(time.RFC3339Nano, values[0])
+		t, err := time.Parse(time.RFC3339Nano, c.Value)
 		if err != nil {
 			return sd, err
 		}
@@ -344,8 +311,6 @@ func afterKey(sortOrder string, values []string, cols *index.Columns) (scoredDoc
 	}
 	// With an equal key, the documents after the cursor are those whose
 	// id sorts after its id (which need not be in this generation).
-	sd.id = int64(cols.IDOrdinalAfter(values[1])) - 1
+	sd.id = int64(cols.IDOrdinalAfter(c.ID)) - 1
 	return sd, nil
 }
-
-func formatScore(score float64) string { return strconv.FormatFloat(score, 'g', -1, 64) }
