@@ -2,8 +2,9 @@ package index
 
 import (
 	"fmt"
-	"newsarchive/engine"
 	"runtime/debug"
+
+	"newsarchive/engine"
 )
 
 // ErrClosed is returned by a read of a generation that was closed: the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"newsarchive/engine"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -14,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"newsarchive/corpus"
+	"newsarchive/engine"
 )
 
 // ErrNotFound is returned for an article id the index does not hold.

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"newsarchive/engine"
 	"path/filepath"
 	"slices"
+
+	"newsarchive/engine"
 )
 
 // Count is a value of a keyword field with its number of articles.
