@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,15 +51,17 @@ const (
 )
 
 // csvFormulaLead are the first characters that make a spreadsheet program
-// read a cell as a formula (OWASP, "CSV injection").
-const csvFormulaLead = "=+-@\t\r"
+// read a cell as a formula (OWASP, "CSV injection"), with their full-width
+// forms, which a spreadsheet set up for East Asian input may read alike.
+const csvFormulaLead = "=+-@\t\r＝＋－＠"
 
 // CSVCell is a value as search.csv writes it: a value starting with one
-// of = + - @, a tab or a carriage return gets a leading ' so that a
-// spreadsheet program shows it as text instead of running it as a formula
-// (OWASP's advice against CSV injection); every other value is unchanged.
+// of = + - @ (or their full-width forms ＝ ＋ － ＠), a tab or a carriage
+// return gets a leading ' so that a spreadsheet program shows it as text
+// instead of running it as a formula (OWASP's advice against CSV
+// injection); every other value is unchanged.
 func CSVCell(s string) string {
-	if s != "" && strings.IndexByte(csvFormulaLead, s[0]) >= 0 {
+	if r, _ := utf8.DecodeRuneInString(s); s != "" && strings.ContainsRune(csvFormulaLead, r) {
 		return "'" + s
 	}
 	return s
