@@ -43,6 +43,11 @@ type Columns struct {
 	Date []int64
 
 	keyword map[string]*Column
+
+	dateRange struct {
+		once        sync.Once
+		first, last string
+	}
 }
 
 // Column is one keyword field: its distinct values in byte order, and
@@ -298,8 +303,13 @@ func loadDates(ctx context.Context, r bleveindex.IndexReader, docs uint32) ([]in
 }
 
 // DateRange returns the first and last dates of the live documents as
-// YYYY-MM-DD, "" when none has a date.
+// YYYY-MM-DD, "" when none has a date. It is computed once.
 func (c *Columns) DateRange() (first, last string) {
+	c.dateRange.once.Do(func() { c.dateRange.first, c.dateRange.last = c.computeDateRange() })
+	return c.dateRange.first, c.dateRange.last
+}
+
+func (c *Columns) computeDateRange() (first, last string) {
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for d := range c.Docs {
 		if date := c.Date[d]; date != NoDate && c.Live(d) {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"newsarchive/corpus"
+	"newsarchive/engine"
 	"newsarchive/index"
 	"newsarchive/search"
 )
@@ -76,17 +77,37 @@ type Source struct {
 	opened, released atomic.Int64
 }
 
+// Engine is what a Source serves: an engine with a lifetime. The embedded
+// index (*index.Index) is one; so is a cluster's engine, whose Check asks
+// the cluster and whose generation is the index behind its alias.
+type Engine interface {
+	engine.Engine
+	// Check verifies the generation: its files' sizes (full: every byte
+	// against its checksum), or the cluster's health.
+	Check(ctx context.Context, full bool) error
+	// Close releases it.
+	Close() error
+}
+
 // generation is one open generation with its reference count. The Source
 // holds one reference while the generation is current; each Lease holds
 // one more.
 type generation struct {
-	idx      *index.Index
+	idx      Engine
+	gen      atomic.Pointer[string] // its name (a cluster's changes with its alias)
+	dir      string // the generation's directory, "" for an engine not on disk
 	searcher *search.Searcher
 	refs     atomic.Int64
 	src      *Source
 }
 
-func (g *generation) name() string { return g.idx.Name() }
+func (g *generation) name() string { return *g.gen.Load() }
+
+// rename records the engine's generation name as it is now.
+func (g *generation) rename() {
+	n := g.idx.Info().Generation
+	g.gen.Store(&n)
+}
 
 func (g *generation) unref() {
 	if g.refs.Add(-1) != 0 {
@@ -131,13 +152,19 @@ func Open(ctx context.Context, opts Options) (*Source, error) {
 	return s, nil
 }
 
-// Fixed returns a Source that serves one open generation, resolving names
-// with tagger, and follows nothing (tests, benchmarks, a CLI search).
-// Reload only checks it; Close closes idx once its last lease is released.
-func Fixed(idx *index.Index, tagger *corpus.Tagger) *Source {
-	src := &Source{opts: Options{Dir: idx.Dir, Tagger: tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
+// Fixed returns a Source that serves one open engine, resolving names
+// with tagger, and follows nothing itself: an open generation of the
+// embedded index (tests, benchmarks, a CLI search), or a cluster's engine,
+// which follows its alias on the cluster. Reload only checks it; Close
+// closes it once its last lease is released.
+func Fixed(e Engine, tagger *corpus.Tagger) *Source {
+	src := &Source{opts: Options{Tagger: tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
+	g := &generation{idx: e, searcher: &search.Searcher{Engine: e, Tagger: tagger}, src: src}
+	g.rename()
+	if x, ok := e.(*index.Index); ok {
+		src.opts.Dir, g.dir = x.Dir, x.Generation
+	}
 	src.bgCtx, src.stopBG = context.WithCancel(context.Background())
-	g := &generation{idx: idx, searcher: &search.Searcher{Engine: idx, Tagger: tagger}, src: src}
 	g.refs.Store(1)
 	src.cur = g
 	src.opened.Add(1)
@@ -181,7 +208,7 @@ func (s *Source) Status() Status {
 	}
 	if s.cur != nil {
 		st.Generation = s.cur.name()
-		st.Articles, _ = s.cur.idx.DocCount()
+		st.Articles = s.cur.idx.Info().Articles
 	}
 	return st
 }
@@ -195,8 +222,10 @@ func (s *Source) Ready() error {
 	if closed || cur == nil {
 		return ErrClosed
 	}
-	if _, err := os.Stat(s.opts.Dir); err != nil {
-		return fmt.Errorf("index directory: %w", err)
+	if s.opts.Dir != "" {
+		if _, err := os.Stat(s.opts.Dir); err != nil {
+			return fmt.Errorf("index directory: %w", err)
+		}
 	}
 	return cur.idx.Check(context.Background(), false)
 }
@@ -223,7 +252,9 @@ func (s *Source) Reload(ctx context.Context) error {
 		if cur == nil {
 			return ErrClosed
 		}
-		return cur.idx.Check(ctx, false)
+		err := cur.idx.Check(ctx, false)
+		cur.rename() // a cluster's alias may have moved
+		return err
 	}
 
 	// The generation served: still intact? One whose directory was
@@ -326,7 +357,8 @@ func (s *Source) openGeneration(name string) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &generation{idx: idx, searcher: &search.Searcher{Engine: idx, Tagger: s.opts.Tagger}, src: s}
+	g := &generation{idx: idx, dir: idx.Generation, searcher: &search.Searcher{Engine: idx, Tagger: s.opts.Tagger}, src: s}
+	g.rename()
 	g.refs.Store(1)
 	s.opened.Add(1)
 	if !s.opts.SkipFullCheck {
@@ -356,8 +388,7 @@ func (s *Source) swap(g *generation, reason string) {
 	s.lastErr = nil
 	closed := s.closed
 	s.mu.Unlock()
-	n, _ := g.idx.DocCount()
-	s.log.Info("serving index generation", "generation", g.name(), "articles", n)
+	s.log.Info("serving index generation", "generation", g.name(), "articles", g.idx.Info().Articles)
 	if old != nil {
 		old.unref()
 	}
@@ -438,7 +469,10 @@ func (s *Source) Close() error {
 
 // removed reports whether a generation's directory is gone.
 func removed(g *generation) bool {
-	_, err := os.Stat(g.idx.Generation)
+	if g.dir == "" {
+		return false
+	}
+	_, err := os.Stat(g.dir)
 	return errors.Is(err, fs.ErrNotExist)
 }
 
