@@ -2,23 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"newsarchive/corpus"
-	"newsarchive/corpus/sample"
+	"newsarchive/archive"
 	"newsarchive/index"
 	"newsarchive/serving"
 	"newsarchive/web"
@@ -88,18 +82,6 @@ up within seconds, without a restart.`,
 	return cmd
 }
 
-// defaultDataDir is where serve keeps its files when not told.
-func defaultDataDir() (string, error) {
-	if d := os.Getenv("NEWSARCHIVE_DATA"); d != "" {
-		return d, nil
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("find a data directory (set NEWSARCHIVE_DATA or --data): %w", err)
-	}
-	return filepath.Join(d, "newsarchive"), nil
-}
-
 func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	if err := cfg.limits.Validate(); err != nil {
 		return usageError(fmt.Errorf("--trusted-proxy: %w", err))
@@ -114,79 +96,28 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
-	// The segmenter loads (2-3 s) while the index opens.
+	// The segmenter loads (2-3 s) while the sample is written.
 	analysisLoaded := make(chan error, 1)
 	go func() { analysisLoaded <- initAnalysis(tagger) }()
-	waitAnalysis := sync.OnceValue(func() error { return <-analysisLoaded })
-	if cfg.dataDir == "" && (cfg.corpusDir == "" || cfg.indexDir == "") {
-		if cfg.dataDir, err = defaultDataDir(); err != nil {
-			return usageError(err)
-		}
+	arch, err := archive.Open(ctx, archive.Config{
+		CorpusDir: cfg.corpusDir, IndexDir: cfg.indexDir, DataDir: cfg.dataDir,
+		Tagger: tagger, Workers: cfg.workers, Logger: log,
+		Progress: func() (func(index.Progress), func()) { return newProgress(cmd.ErrOrStderr()) },
+	}, func() error { return <-analysisLoaded })
+	if errors.Is(err, archive.ErrConfig) || errors.Is(err, index.ErrNoIndex) || errors.Is(err, serving.ErrNoIntact) {
+		return usageError(err)
 	}
-	corpusDir := cfg.corpusDir
-	switch {
-	case corpusDir == "" && cfg.indexDir == "":
-		corpusDir = filepath.Join(cfg.dataDir, "sample", "corpus")
-		cfg.indexDir = filepath.Join(cfg.dataDir, "sample", "index")
-		if err := writeSample(corpusDir); err != nil {
-			return err
-		}
-	case corpusDir != "" && cfg.indexDir == "":
-		abs, err := filepath.Abs(corpusDir)
-		if err != nil {
-			return usageError(err)
-		}
-		sum := sha256.Sum256([]byte(abs))
-		cfg.indexDir = filepath.Join(cfg.dataDir, "index-"+filepath.Base(abs)+"-"+hex.EncodeToString(sum[:4]))
-	}
-	// reindex brings the index up to date with the corpus; the server's
-	// watcher then switches to the new generation.
-	var reindex func(ctx context.Context, rebuild bool) (any, error)
-	if corpusDir != "" {
-		if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
-			return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
-		}
-		reindex = func(ctx context.Context, rebuild bool) (any, error) {
-			log.Info("indexing", "corpus", corpusDir, "index", cfg.indexDir, "rebuild", rebuild)
-			progress, done := newProgress(cmd.ErrOrStderr())
-			sum, err := index.Update(ctx, index.Options{
-				Corpus: corpusDir, Dir: cfg.indexDir, Workers: cfg.workers, Rebuild: rebuild,
-				Parser: corpus.NewParser(tagger), Progress: progress, Logger: log,
-			})
-			done()
-			for _, p := range sum.Problems {
-				log.Warn("corpus problem", "problem", p.Error())
-			}
-			if err != nil {
-				return nil, fmt.Errorf("index %s: %w", corpusDir, err)
-			}
-			log.Info("index ready", "articles", sum.Articles, "read", sum.FilesRead, "unchanged", sum.FilesUnchanged, "took", sum.Duration.Round(time.Millisecond))
-			return sum, nil
-		}
-		if err := waitAnalysis(); err != nil {
-			return err
-		}
-		if _, err := reindex(ctx, false); err != nil {
-			return err
-		}
-	}
-	if err := waitAnalysis(); err != nil {
+	if err != nil {
 		return err
 	}
-	src, err := serving.Open(ctx, serving.Options{Dir: cfg.indexDir, Tagger: tagger, Logger: log})
-	if err != nil {
-		return usageError(fmt.Errorf("%w (give --corpus to build it)", err))
-	}
-	defer src.Close()
+	defer arch.Close()
+	src := arch.Source()
 	admin := web.Admin{Reload: func() error { return src.Reload(context.Background()) }}
-	if reindex != nil {
+	if arch.HasCorpus() {
 		admin.Reindex = func(ctx context.Context, rebuild bool) (any, error) {
-			sum, err := reindex(ctx, rebuild)
+			sum, err := arch.Reindex(ctx, rebuild)
 			if errors.Is(err, index.ErrLocked) {
 				return nil, fmt.Errorf("%w: %w", web.ErrBusy, err) // a CLI run holds the write lock: 409
-			}
-			if err == nil {
-				err = src.Reload(ctx)
 			}
 			return sum, err
 		}
@@ -214,7 +145,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	hs := srv.HTTPServer() // timeouts and header limit: web.Server.HTTPServer
 	st := src.Status()
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, cfg.indexDir, url)
+	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, arch.IndexDir(), url)
 	log.Info("listening", "url", url, "generation", st.Generation, "fallback", st.Fallback)
 
 	errc := make(chan error, 1)
@@ -232,46 +163,6 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
-}
-
-// writeSample copies the embedded sample corpus into dir, replacing files
-// that differ and removing ones the sample no longer has, so that the
-// incremental index run that follows sees exactly the sample.
-func writeSample(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("sample corpus: %w", err)
-	}
-	want := map[string]bool{}
-	err := fs.WalkDir(sample.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		want[path] = true
-		b, err := fs.ReadFile(sample.FS, path)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(path))
-		if old, err := os.ReadFile(dst); err == nil && string(old) == string(b) {
-			return nil
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		return fmt.Errorf("sample corpus: %w", err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("sample corpus: %w", err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() && !want[e.Name()] {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("sample corpus: %w", err)
-			}
-		}
 	}
 	return nil
 }
