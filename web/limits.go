@@ -375,8 +375,9 @@ func newRateLimiter(l Limits) *rateLimiter {
 	return &rateLimiter{limit: rate.Limit(l.RatePerSecond), burst: l.RateBurst, clients: clients}
 }
 
-// reserve takes a token for client, or says how long until one is free.
-func (rl *rateLimiter) reserve(client string) (ok bool, wait time.Duration) {
+// reserve takes a token for client, or says how long until one is free;
+// left is the number of tokens the client's bucket holds afterwards.
+func (rl *rateLimiter) reserve(client string) (ok bool, wait time.Duration, left float64) {
 	rl.mu.Lock()
 	lim, found := rl.clients.Get(client)
 	if !found {
@@ -387,9 +388,9 @@ func (rl *rateLimiter) reserve(client string) (ok bool, wait time.Duration) {
 	r := lim.Reserve()
 	if d := r.Delay(); d > 0 {
 		r.Cancel()
-		return false, d
+		return false, d, 0
 	}
-	return true, 0
+	return true, 0, max(lim.Tokens(), 0)
 }
 
 // tracked is the number of client addresses the limiter holds a bucket
@@ -410,12 +411,24 @@ func (srv *Server) clientAddr(c *gin.Context) string {
 }
 
 // allowRate takes a token from the client's bucket; when it is empty it
-// answers 429 with Retry-After and reports false.
+// answers 429 with Retry-After and reports false. Every answer carries the
+// IETF draft's RateLimit-Limit (the bucket's size), RateLimit-Remaining
+// (the requests the client may make now) and RateLimit-Reset (seconds
+// until the bucket is full again), so that a script can pace itself
+// before it is turned away.
 func (srv *Server) allowRate(c *gin.Context) bool {
 	if srv.rate == nil {
 		return true
 	}
-	ok, wait := srv.rate.reserve(srv.clientAddr(c))
+	ok, wait, left := srv.rate.reserve(srv.clientAddr(c))
+	burst := float64(srv.rate.burst)
+	c.Header("RateLimit-Limit", strconv.Itoa(srv.rate.burst))
+	c.Header("RateLimit-Remaining", strconv.Itoa(int(math.Floor(left))))
+	reset := 0
+	if srv.rate.limit > 0 {
+		reset = int(math.Ceil((burst - left) / float64(srv.rate.limit)))
+	}
+	c.Header("RateLimit-Reset", strconv.Itoa(max(reset, int(math.Ceil(wait.Seconds())))))
 	if ok {
 		return true
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,37 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 	if status, body := do("POST", "/admin/reindex", "s3cret"); status != 501 || !strings.Contains(body, "no corpus") {
 		t.Errorf("reindex without a corpus: %d %s", status, body)
+	}
+}
+
+// TestRateLimitHeaders: normal answers say how many requests are left,
+// so that a script can pace itself before a 429.
+func TestRateLimitHeaders(t *testing.T) {
+	// A slow refill (one token per 100 s) so that the counts do not move
+	// between requests on a loaded machine.
+	ts := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: 0.01, RateBurst: 3}})
+	var got [][3]string
+	for range 4 {
+		resp, err := http.Get(ts.URL + "/api/v1/facets")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		got = append(got, [3]string{resp.Header.Get("RateLimit-Limit"), resp.Header.Get("RateLimit-Remaining"), resp.Header.Get("RateLimit-Reset")})
+		if len(got) == 4 && resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("fourth request: %d, want 429", resp.StatusCode)
+		}
+	}
+	// Remaining 2, 1, 0, then 0 (turned away); Reset: the seconds until
+	// the bucket is full again (100 s per token used).
+	want := [][3]string{{"3", "2", "100"}, {"3", "1", "200"}, {"3", "0", "300"}, {"3", "0", "300"}}
+	for i := range want {
+		if got[i][0] != want[i][0] || got[i][1] != want[i][1] {
+			t.Errorf("request %d: RateLimit-Limit %q Remaining %q, want %q %q", i+1, got[i][0], got[i][1], want[i][0], want[i][1])
+		}
+		if r, _ := strconv.Atoi(got[i][2]); r < 99 || r > 301 || (i < 3 && r/100 != i+1 && (r+1)/100 != i+1) {
+			t.Errorf("request %d: RateLimit-Reset %q, want about %s", i+1, got[i][2], want[i][2])
+		}
 	}
 }
