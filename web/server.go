@@ -40,6 +40,10 @@ type Options struct {
 	// and path prefix, as CheckBaseURL returns it. Empty, links are
 	// relative to the request. The request's Host header is never used.
 	BaseURL string
+	// CORSOrigins are the origins (scheme://host[:port], or * for any)
+	// whose pages may read the API's answers from a browser; empty, none
+	// may (the default). See CheckCORSOrigins.
+	CORSOrigins []string
 }
 
 // Server is the archive's HTTP application.
@@ -81,7 +85,11 @@ func New(src *serving.Source, opts Options) *Server {
 	e.RedirectTrailingSlash = true
 	e.RedirectFixedPath = false
 	srv.trustProxies(e)
-	e.Use(srv.logRequests, srv.releaseLease, srv.recoverPanics, securityHeaders, srv.checkRequest, srv.guard)
+	e.Use(srv.logRequests, srv.releaseLease, srv.recoverPanics, securityHeaders)
+	if h := corsMiddleware(opts.CORSOrigins); h != nil {
+		e.Use(h)
+	}
+	e.Use(srv.checkRequest, srv.guard)
 	srv.engine = e
 	srv.routes()
 	srv.opsRoutes()

@@ -27,6 +27,7 @@ type serveConfig struct {
 	limits                             web.Limits
 	logJSON                            bool
 	baseURL                            string
+	corsOrigins                        []string
 }
 
 // EnvAdminToken names the environment variable holding the token that
@@ -67,6 +68,7 @@ up within seconds, without a restart.`,
 	f.DurationVar(&cfg.pollEvery, "poll", time.Second, "how often to look for a new index generation")
 	f.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON lines (default: text)")
 	f.StringVar(&cfg.baseURL, "base-url", os.Getenv(EnvBaseURL), "origin `URL` of absolute links: citations, permalinks, Atom (default: $"+EnvBaseURL+", else http://ADDR)")
+	f.StringSliceVar(&cfg.corsOrigins, "cors-origin", nil, "`ORIGIN` (scheme://host[:port], or *) whose pages may read the API from a browser (GET, HEAD; no credentials); repeatable (default: none)")
 	d := web.DefaultLimits
 	f.IntVar(&cfg.limits.MaxQueryLength, "max-query", d.MaxQueryLength, "longest query in characters")
 	f.DurationVar(&cfg.limits.RequestTimeout, "timeout", d.RequestTimeout, "a search is stopped after this")
@@ -85,6 +87,9 @@ up within seconds, without a restart.`,
 func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	if err := cfg.limits.Validate(); err != nil {
 		return usageError(fmt.Errorf("--trusted-proxy: %w", err))
+	}
+	if err := web.CheckCORSOrigins(cfg.corsOrigins); err != nil {
+		return usageError(fmt.Errorf("--cors-origin: %w", err))
 	}
 	var log *slog.Logger
 	if cfg.logJSON {
@@ -136,6 +141,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	}
 	srv := web.New(src, web.Options{
 		Logger: log, Limits: cfg.limits, AdminToken: os.Getenv(EnvAdminToken), Admin: admin, BaseURL: base,
+		CORSOrigins: cfg.corsOrigins,
 	})
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watched := make(chan struct{})
