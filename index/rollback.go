@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 )
 
 // Rollback makes another complete generation current: to names it, or
 // when empty, the newest complete generation older than the current one.
 // It takes the write lock (so it fails with ErrLocked while an index run
-// writes), checks that the target is complete, opens, is of this
+// writes, or waits up to wait for it to end), checks that the target is complete, opens, is of this
 // program's schema and matches the file sizes recorded at its commit, and
 // switches with the same atomic rename as a run. It returns the path of
 // the generation now current. A server watching the directory follows.
@@ -17,8 +18,8 @@ import (
 // Rollback with to also repairs a bad CURRENT: missing, unreadable, or
 // naming a generation that was removed or never completed. Without to,
 // such a CURRENT has no "previous" generation, and Rollback says so.
-func Rollback(dir, to string) (string, error) {
-	lock, err := lockForWrite(context.Background(), dir, 0)
+func Rollback(ctx context.Context, dir, to string, wait time.Duration) (string, error) {
+	lock, err := lockForWrite(ctx, dir, wait)
 	if err != nil {
 		return "", err
 	}

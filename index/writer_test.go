@@ -371,7 +371,7 @@ func TestKeepGenerations(t *testing.T) {
 	// After a rollback the current one is the older: the next run with
 	// keep 1 keeps the new one, the one before it by age (the rollback
 	// point) and the one it started from.
-	if _, err := Rollback(indexDir, ""); err != nil {
+	if _, err := Rollback(context.Background(), indexDir, "", 0); err != nil {
 		t.Fatal(err)
 	}
 	writeOld(t, filepath.Join(corpusDir, "f00.txt"), "### 回滚后\n\n内容。\n")
@@ -398,8 +398,11 @@ func TestWriteLockExcludes(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "another index run is writing "+indexDir+"; try again when it ends") {
 		t.Fatalf("run while locked: %v", err)
 	}
-	if _, err := Rollback(indexDir, ""); !errors.Is(err, ErrLocked) {
+	if _, err := Rollback(context.Background(), indexDir, "", 0); !errors.Is(err, ErrLocked) {
 		t.Errorf("rollback while locked: %v", err)
+	}
+	if _, err := Rollback(context.Background(), indexDir, "", 100*time.Millisecond); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "waited 100ms") {
+		t.Errorf("rollback that waited too little: %v", err)
 	}
 	_, err = run(t, Options{Corpus: corpusDir, Dir: indexDir, LockWait: 100 * time.Millisecond})
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "waited 100ms") {
@@ -454,7 +457,7 @@ func TestMassDeletionNeedsPermission(t *testing.T) {
 	if _, err := run(t, Options{Corpus: corpusDir, Dir: indexDir, MaxDeletions: 0.7, Rebuild: true}); err != nil {
 		t.Errorf("with a 70%% limit: %v", err)
 	}
-	if _, err := Rollback(indexDir, filepath.Base(first.Generation)); err != nil {
+	if _, err := Rollback(context.Background(), indexDir, filepath.Base(first.Generation), 0); err != nil {
 		t.Fatal(err)
 	}
 	sum, err := run(t, Options{Corpus: corpusDir, Dir: indexDir, AllowDeletions: true})
@@ -536,7 +539,7 @@ func TestRollbackRepairsBadCurrent(t *testing.T) {
 		{"incomplete generation", func() { os.WriteFile(current, []byte(filepath.Base(incomplete)+"\n"), 0o644) }},
 	} {
 		bad.break_()
-		if _, err := Rollback(indexDir, ""); err == nil || !strings.Contains(err.Error(), "pass --to GEN") {
+		if _, err := Rollback(context.Background(), indexDir, "", 0); err == nil || !strings.Contains(err.Error(), "pass --to GEN") {
 			t.Errorf("%s: rollback without --to: %v", bad.name, err)
 		}
 		if bad.name != "missing" {
@@ -544,10 +547,10 @@ func TestRollbackRepairsBadCurrent(t *testing.T) {
 				t.Errorf("%s: index run: %v", bad.name, err)
 			}
 		}
-		if _, err := Rollback(indexDir, filepath.Base(incomplete)); err == nil || !strings.Contains(err.Error(), "incomplete") {
+		if _, err := Rollback(context.Background(), indexDir, filepath.Base(incomplete), 0); err == nil || !strings.Contains(err.Error(), "incomplete") {
 			t.Errorf("%s: rollback to the incomplete generation: %v", bad.name, err)
 		}
-		got, err := Rollback(indexDir, good)
+		got, err := Rollback(context.Background(), indexDir, good, 0)
 		if err != nil || filepath.Base(got) != good {
 			t.Fatalf("%s: rollback --to %s: %s, %v", bad.name, good, got, err)
 		}

@@ -45,7 +45,7 @@ func newIndexCmd() *cobra.Command {
 		tf                  taggerFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] [--keep N] [--allow-deletions] [--max-deletions PCT] [--wait DURATION] | index --index PATH --rollback [--to GEN]",
+		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] [--keep N] [--allow-deletions] [--max-deletions PCT] [--wait DURATION] | index --index PATH --rollback [--to GEN] [--wait DURATION]",
 		Short: "Build or update the search index from a corpus directory",
 		Long: `Index reads the bulletin files of a corpus directory into the index at PATH.
 The first run builds it; later runs re-read only the files whose inputs
@@ -58,7 +58,7 @@ that finds nothing to change writes nothing and says so.
 A run that would delete more than --max-deletions percent of the articles
 (default 50) stops unless --allow-deletions is given; an empty or missing
 corpus never deletes anything. One run writes at a time: another fails at
-once, or waits up to --wait for the first to end. --keep N keeps the newest
+once, or waits up to --wait for the first to end (--rollback too). --keep N keeps the newest
 N complete generations (and always the current one and the one before it).
 
 --rollback makes the previous complete generation current again (or the
@@ -76,7 +76,7 @@ many articles.`,
 				if indexDir == "" || corpusDir != "" || rebuild {
 					return usageError(errors.New("--rollback takes --index (and --to) only"))
 				}
-				gen, err := index.Rollback(indexDir, rollbackTo)
+				gen, err := index.Rollback(cmd.Context(), indexDir, rollbackTo, wait)
 				if err != nil {
 					return usageError(err)
 				}
