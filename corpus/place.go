@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,9 @@ func placeOf(u *places.Unit) Place {
 // places mean the name is shared (鼓楼区: four districts, 吉林: a province
 // and a prefecture); none, that it names no place. The overlay
 // gazetteer's own units (a county as it was before a move, 公主岭市 in 四平市
-// until 2020) are found by their code and names too.
+// until 2020) are found by their code, and by their names unless a
+// national unit has the same display name (then they are one filter
+// value: a display-name filter matches both).
 func (t *Tagger) LookupPlace(s, level string) []Place {
 	s = strings.TrimSpace(s)
 	var out []Place
@@ -94,7 +97,12 @@ func (t *Tagger) LookupPlace(s, level string) []Place {
 	}
 	if t.Gazetteer != nil {
 		if name, ok := t.Gazetteer.Canonical(s); ok {
-			add(t.overlayPlace(t.Gazetteer.unitCode(name), name))
+			p := t.overlayPlace(t.Gazetteer.unitCode(name), name)
+			// By name, a former unit that reads like a national one
+			// (公主岭市 of 2019 and of today) is the same filter value.
+			if isCode(s) || !slices.ContainsFunc(out, func(q Place) bool { return q.Display == p.Display }) {
+				add(p)
+			}
 		}
 	}
 	return out
