@@ -155,7 +155,7 @@ func TestLookupPlace(t *testing.T) {
 		{"220300", LevelPrefecture, []string{"220300"}},
 		{"220300", LevelCounty, nil},
 		{"220381", "", []string{"220381"}}, // the overlay's former unit
-		{"公主岭市", "", []string{"220184"}}, // by name one filter value: both read 公主岭市
+		{"公主岭市", "", []string{"220184"}},   // by name one filter value: both read 公主岭市
 		{"公主岭", "", []string{"220184"}},
 		{"臺北", "", nil},
 		{"叶赫满族镇", "", nil}, // townships are not filter values
