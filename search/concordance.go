@@ -20,7 +20,8 @@ const (
 	DefaultConcordanceSize = 100 // lines per page
 	MaxConcordanceSize     = 500 // the largest page
 	// MaxConcordanceHeld is the most occurrences a concordance holds to
-	// sort and page (about 100 bytes each); past it the rest are counted
+	// sort and page (32 bytes each, up to about 130 with the context a
+	// left or right sort compares); past it the rest are counted
 	// but not listed, and the answer says it was cut.
 	MaxConcordanceHeld = 500_000
 	// concordanceKeyLen is how many characters of context the left and
