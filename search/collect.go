@@ -279,7 +279,7 @@ func (s *Searcher) collect(ctx context.Context, p *plan, opts collectOptions) (*
 }
 
 // filterOrder is the order in which filters are checked.
-var filterOrder = []string{"county", "topic", "author", "paper", "date"}
+var filterOrder = []string{"county", "prefecture", "province", "topic", "author", "paper", "date"}
 
 // topValues are a facet's values with a count, the most frequent first (ties
 // by value), or by value for a facet so specified; at most spec.size.

@@ -69,32 +69,38 @@ func withZeros(counts []FacetValue, all []string) []FacetValue {
 	return counts
 }
 
-// CountyTopic counts the articles matching a request's query and its
-// author, paper and date filters (not its county and topic filters) per
-// county and topic: counts[county][topic]. One facet over the index's
-// county × topic pairs gives the whole table.
-func (s *Searcher) CountyTopic(ctx context.Context, r Request) (map[string]map[string]int, error) {
-	r.Counties, r.Topics = nil, nil
+// PlaceTopic counts the articles matching a request's query and its
+// author, paper and date filters (not its place and topic filters) per
+// place of a level (corpus.LevelCounty: the county facet's values;
+// LevelPrefecture, LevelProvince: a place's ancestors included) and topic:
+// counts[place][topic]. One facet over the index's place × topic pairs
+// gives the whole table.
+func (s *Searcher) PlaceTopic(ctx context.Context, r Request, level string) (map[string]map[string]int, error) {
+	r.Provinces, r.Prefectures, r.Counties, r.Topics = nil, nil, nil, nil
 	r.Page, r.Size, r.After, r.Sort = 0, 0, "", ""
 	p, err := s.plan(r)
 	if err != nil {
 		return nil, err
 	}
 	const pairs = "pairs"
-	c, err := s.collect(ctx, p, collectOptions{facets: []facetSpec{{name: pairs, field: index.FieldCountyTopic, size: math.MaxInt, byValue: true}}})
+	c, err := s.collect(ctx, p, collectOptions{facets: []facetSpec{{name: pairs, field: index.FieldPlaceTopic, size: math.MaxInt, byValue: true}}})
 	if err != nil {
-		return nil, fmt.Errorf("county × topic: %w", err)
+		return nil, fmt.Errorf("place × topic: %w", err)
 	}
 	counts := map[string]map[string]int{}
 	for _, v := range c.facets[pairs] {
-		county, topic, ok := strings.Cut(v.Value, index.CountyTopicSep)
+		l, rest, ok := strings.Cut(v.Value, index.PlaceTopicSep)
+		if !ok || l != level {
+			continue
+		}
+		place, topic, ok := strings.Cut(rest, index.PlaceTopicSep)
 		if !ok {
 			continue
 		}
-		if counts[county] == nil {
-			counts[county] = map[string]int{}
+		if counts[place] == nil {
+			counts[place] = map[string]int{}
 		}
-		counts[county][topic] = v.Count
+		counts[place][topic] = v.Count
 	}
 	return counts, nil
 }
