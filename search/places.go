@@ -75,7 +75,7 @@ func (s *Searcher) lookupPlaces(value, level string) ([]corpus.Place, error) {
 		// A city paper's records list their home prefecture among the
 		// counties (四平市): the county facet has that value, so the
 		// county filter takes it.
-		if pre := s.Tagger.LookupPlace(value, corpus.LevelPrefecture); len(pre) == 1 {
+		if pre := s.Tagger.LookupPlace(value, corpus.LevelPrefecture); len(pre) == 1 && s.Index != nil {
 			if col := s.Index.Columns().Column(index.FieldCounties); col != nil {
 				if _, ok := col.Ordinal(pre[0].Display); ok {
 					ps = pre
