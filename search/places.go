@@ -26,7 +26,7 @@ func (e *PlaceError) Unwrap() error { return ErrBadRequest }
 
 // Error says what is wrong, in English as the API's other messages:
 // `unknown county "火星"`, or `county "鼓楼区" is shared by 4 places:
-// 鼓楼区（福州） 350102, …; use a code or the full name`.
+// 鼓楼区（福州） 350102, …; use a code or one of the names listed`.
 func (e *PlaceError) Error() string {
 	level := e.Level
 	if level == "" {
@@ -39,11 +39,11 @@ func (e *PlaceError) Error() string {
 	for i, p := range e.Candidates {
 		list[i] = p.Display + " " + p.Code
 	}
-	return fmt.Sprintf("%s %q is shared by %d places: %s; use a code or the full name", level, e.Value, len(e.Candidates), strings.Join(list, ", "))
+	return fmt.Sprintf("%s %q is shared by %d places: %s; use a code or one of the names listed", level, e.Value, len(e.Candidates), strings.Join(list, ", "))
 }
 
 // Chinese is the message in Chinese, for the web UI: `未知的县级单位"火星"`,
-// `县级单位"鼓楼区"有4个：鼓楼区（福州） 350102、…；请用代码或全称`.
+// `县级单位"鼓楼区"有4个：鼓楼区（福州） 350102、…；请改用代码或所列名称`.
 func (e *PlaceError) Chinese() string {
 	level := map[string]string{corpus.LevelProvince: "省级单位", corpus.LevelPrefecture: "地级单位", corpus.LevelCounty: "县级单位"}[e.Level]
 	if level == "" {
@@ -56,7 +56,7 @@ func (e *PlaceError) Chinese() string {
 	for i, p := range e.Candidates {
 		list[i] = p.Display + " " + p.Code
 	}
-	return fmt.Sprintf("%s\u201c%s\u201d有%d个：%s；请用代码或全称", level, e.Value, len(e.Candidates), strings.Join(list, "、"))
+	return fmt.Sprintf("%s\u201c%s\u201d有%d个：%s；请改用代码或所列名称", level, e.Value, len(e.Candidates), strings.Join(list, "、"))
 }
 
 // placeFacets are the place facets by level, and their fields.

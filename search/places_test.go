@@ -149,7 +149,7 @@ func TestSharedPlaceNameIsABadRequest(t *testing.T) {
 		t.Errorf("message %q, want it to start %q", err, want)
 	}
 	pe, _ := errors.AsType[*search.PlaceError](err)
-	if pe == nil || !strings.HasPrefix(pe.Chinese(), "县级单位\u201c鼓楼区\u201d有4个：") || !strings.HasSuffix(pe.Chinese(), "；请用代码或全称") {
+	if pe == nil || !strings.HasPrefix(pe.Chinese(), "县级单位\u201c鼓楼区\u201d有4个：") || !strings.HasSuffix(pe.Chinese(), "；请改用代码或所列名称") {
 		t.Errorf("Chinese message %q", pe.Chinese())
 	}
 	// Unknown places.
