@@ -609,6 +609,7 @@ func searchAPI(t *testing.T, ts *httptest.Server, query string) apiResponse {
 type apiFacet = struct {
 	Value string
 	Count int
+	Code  string
 }
 
 type apiResponse struct {
@@ -619,7 +620,7 @@ type apiResponse struct {
 		Highlight        struct{ Title, Snippet string }
 	}
 	Facets struct {
-		County, Topic, Author, Paper, Date []apiFacet
+		County, Prefecture, Province, Topic, Author, Paper, Date []apiFacet
 	}
 }
 
