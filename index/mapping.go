@@ -34,16 +34,16 @@ const (
 	FieldPrefectures = "prefectures"
 	// FieldPlace holds the 6-digit code of every place and of each of its
 	// ancestors (伊通满族自治县: 220323, 220300, 220000), for place: queries.
-	FieldPlace = "place"
-	FieldTopics   = "topics"
-	FieldTopic    = "topic"
-	FieldAuthors  = "authors"
-	FieldPaper    = "paper"
-	FieldPage     = "page"
-	FieldSource   = "source"
-	FieldKind     = "kind"
-	FieldDate     = "date"
-	FieldMonth    = "month" // YYYY-MM of the date, for the date facet
+	FieldPlace   = "place"
+	FieldTopics  = "topics"
+	FieldTopic   = "topic"
+	FieldAuthors = "authors"
+	FieldPaper   = "paper"
+	FieldPage    = "page"
+	FieldSource  = "source"
+	FieldKind    = "kind"
+	FieldDate    = "date"
+	FieldMonth   = "month" // YYYY-MM of the date, for the date facet
 	// FieldID repeats the article id with doc values: sorting ties by it
 	// reads a doc value, where Bleve's _id reads every hit's stored fields.
 	FieldID = "id"

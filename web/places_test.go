@@ -255,7 +255,9 @@ func TestSharedPlaceName400(t *testing.T) {
 	ts, _ := uiServer(t)
 	for _, path := range []string{"/api/v1/search", "/api/v1/search.csv", "/api/v1/search.jsonl", "/api/v1/search.atom"} {
 		status, _, body := get(t, ts, path+"?county="+url.QueryEscape("铁东区"))
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if status != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != "bad_request" ||
 			!strings.Contains(e.Error.Message, "铁东区（四平） 220303") || !strings.Contains(e.Error.Message, "铁东区（鞍山） 210302") {
 			t.Errorf("%s?county=铁东区: %d %s", path, status, body)
