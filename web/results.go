@@ -113,6 +113,10 @@ var treeFacets = []string{"province", "prefecture"}
 // facetShown is how many values of a facet show before "more".
 const facetShown = 8
 
+// facetListed is the most values a checkbox facet lists (the county
+// facet has every county with hits; the place hierarchy has them all).
+const facetListed = 200
+
 func (srv *Server) resultsPage(c *gin.Context) {
 	st := newState(c.Request.URL.Query())
 	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(c.Query("sort"))}
@@ -274,7 +278,10 @@ func (srv *Server) sidebar(st state, r search.Request, res *search.Response) sid
 		}
 		var items []facetItem
 		listed := map[string]bool{}
-		for _, fv := range facetValues(res.Facets, fl.Name) {
+		for i, fv := range facetValues(res.Facets, fl.Name) {
+			if i >= facetListed && !checked[fv.Value] {
+				continue
+			}
 			items = append(items, facetItem{Value: fv.Value, Count: fv.Count, Checked: checked[fv.Value]})
 			listed[fv.Value] = true
 		}
