@@ -29,7 +29,7 @@ func TestParseRealPage(t *testing.T) {
 	if len(lines) != 8 {
 		t.Fatalf("%d records, want 8", len(lines))
 	}
-	wantFields := []string{"id", "source", "ordinal", "kind", "paper", "date", "page", "kicker", "title", "subtitle", "authors", "body", "counties", "county", "topics", "topic"}
+	wantFields := []string{"id", "source", "ordinal", "kind", "paper", "date", "page", "kicker", "title", "subtitle", "authors", "body", "counties", "county", "places", "topics", "topic"}
 	for _, line := range lines {
 		dec := json.NewDecoder(strings.NewReader(line))
 		var keys []string
