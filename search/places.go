@@ -156,6 +156,16 @@ func (s *Searcher) placeCode(value, level string) string {
 	if !s.knowsPlaces() {
 		return ""
 	}
+	key := level + "\x00" + value
+	if c, ok := s.codes.Load(key); ok {
+		return c.(string)
+	}
+	c := s.lookupCode(value, level)
+	s.codes.Store(key, c)
+	return c
+}
+
+func (s *Searcher) lookupCode(value, level string) string {
 	ps := s.Tagger.LookupPlace(value, level)
 	if level == corpus.LevelCounty && len(ps) == 0 {
 		ps = s.Tagger.LookupPlace(value, corpus.LevelPrefecture)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -141,7 +142,9 @@ func badRequest(format string, args ...any) error {
 // use.
 type Searcher struct {
 	Index  *index.Index
-	Tagger *corpus.Tagger // resolves county and topic names; nil accepts names as given
+	Tagger *corpus.Tagger // resolves place and topic names; nil accepts names as given
+
+	codes sync.Map // level + "\x00" + display name → the place facets' code
 }
 
 // facetList are the facets of a search response. A facet's name is also
