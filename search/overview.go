@@ -46,13 +46,37 @@ func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
 		Generation: s.Index.Name(),
 	}
 	if s.Tagger != nil && s.Tagger.Gazetteer != nil {
-		o.Counties = withZeros(o.Counties, s.Tagger.Gazetteer.Units())
+		o.Counties = withZeros(o.Counties, s.CuratedCounties())
 	}
 	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
 		o.Topics = withZeros(o.Topics, s.Tagger.Taxonomy.Labels())
 	}
 	o.FirstDate, o.LastDate = s.Index.Columns().DateRange()
 	return o, nil
+}
+
+// CuratedCounties are the display names of the curated gazetteer's units
+// (its 铁东区 is 铁东区（四平）): the unit of that name inside the
+// gazetteer's area; nil without a curated gazetteer.
+func (s *Searcher) CuratedCounties() []string {
+	if s.Tagger == nil || s.Tagger.Gazetteer == nil {
+		return nil
+	}
+	g := s.Tagger.Gazetteer
+	area := g.Area()
+	var out []string
+	for _, name := range g.Units() {
+		display := name
+		ps := s.Tagger.LookupPlace(name, "")
+		for _, p := range ps {
+			if len(ps) == 1 || (area != "" && strings.HasPrefix(p.Code, area)) {
+				display = p.Display
+				break
+			}
+		}
+		out = append(out, display)
+	}
+	return out
 }
 
 func withZeros(counts []FacetValue, all []string) []FacetValue {

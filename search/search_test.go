@@ -625,7 +625,12 @@ func TestOverview(t *testing.T) {
 			t.Errorf("county %s: %d, want %d", c.Value, c.Count, perCounty[c.Value])
 		}
 	}
-	for _, u := range fx.Tagger.Gazetteer.Units() {
+	// Every curated unit, by its display name (铁东区 is 铁东区（四平）).
+	curated := fx.Searcher.CuratedCounties()
+	if len(curated) != len(fx.Tagger.Gazetteer.Units()) || !slices.Contains(curated, "铁东区（四平）") || slices.Contains(curated, "铁东区") {
+		t.Errorf("curated counties %v", curated)
+	}
+	for _, u := range curated {
 		if !seen[u] {
 			t.Errorf("county %s missing from the overview", u)
 		}

@@ -84,9 +84,7 @@ func (srv *Server) aboutPage(c *gin.Context) {
 	v.Nav = "about"
 	v.HeaderSearch = true
 	if t := srv.tagger; t != nil {
-		if t.Gazetteer != nil {
-			v.Counties = t.Gazetteer.Units()
-		}
+		v.Counties = (&search.Searcher{Tagger: t}).CuratedCounties()
 		if t.Taxonomy != nil {
 			v.Topics = t.Taxonomy.Labels()
 		}

@@ -378,3 +378,40 @@ func TestSampleTableShowsCounties(t *testing.T) {
 		t.Errorf("sample tree: %+v", tree)
 	}
 }
+
+// TestCuratedCountiesByDisplayName: the about page's county links and
+// /api/v1/facets name the curated units by their display names, so that
+// every link finds its articles (铁东区 alone would be a 400).
+func TestCuratedCountiesByDisplayName(t *testing.T) {
+	ts, _ := uiServer(t)
+	_, _, page := fetchPage(t, ts, "/about")
+	var hrefs []string
+	for _, a := range find(parse(t, page), byTag(atom.A)) {
+		if h := attr(a, "href"); strings.HasPrefix(h, "/search?county=") {
+			hrefs = append(hrefs, h)
+		}
+	}
+	var names []string
+	for _, h := range hrefs {
+		u, _ := url.Parse(h)
+		names = append(names, u.Query().Get("county"))
+	}
+	if len(hrefs) < 6 || !slices.Contains(names, "铁东区（四平）") || slices.Contains(names, "铁东区") {
+		t.Errorf("about page county links %v", names)
+	}
+	for _, h := range hrefs {
+		if status, _, _ := fetchPage(t, ts, h); status != 200 {
+			t.Errorf("%s: %d", h, status)
+		}
+	}
+	_, _, body := get(t, ts, "/api/v1/facets")
+	var o struct{ Counties []apiFacet }
+	if err := json.Unmarshal(body, &o); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range o.Counties {
+		if c.Value == "铁东区" || c.Value == "铁西区" {
+			t.Errorf("facets list %s (%d)", c.Value, c.Count)
+		}
+	}
+}
