@@ -45,18 +45,16 @@ type placeTree struct {
 	Clear string
 }
 
-// selectedPlaces returns the canonical values of the request's place
-// filters by level.
-func selectedPlaces(s *search.Searcher, r search.Request) map[string]map[string]bool {
-	out := map[string]map[string]bool{}
+// selectedPlaces returns the request's place filters by level and
+// canonical value, each with the values as given (a code, a short name),
+// which removing it must take out of the URL.
+func selectedPlaces(s *search.Searcher, r search.Request) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
 	for level, values := range map[string][]string{corpus.LevelProvince: r.Provinces, corpus.LevelPrefecture: r.Prefectures, corpus.LevelCounty: r.Counties} {
-		out[level] = map[string]bool{}
+		out[level] = map[string][]string{}
 		for _, v := range values {
-			if v = strings.TrimSpace(v); v == "" {
-				continue
-			}
-			if c, err := s.Canonical(placeParams[level], v); err == nil {
-				out[level][c] = true
+			if c, err := s.Canonical(placeParams[level], v); err == nil && strings.TrimSpace(v) != "" {
+				out[level][c] = append(out[level][c], v)
 			}
 		}
 	}
@@ -75,7 +73,7 @@ func hasPlaces(r search.Request) bool {
 
 // buildPlaceTree arranges the place facets of res (a search without place
 // filters) as a hierarchy, by the facet values' codes.
-func buildPlaceTree(st state, f search.Facets, sel map[string]map[string]bool) *placeTree {
+func buildPlaceTree(st state, f search.Facets, sel map[string]map[string][]string) *placeTree {
 	t := &placeTree{}
 	byCode := map[string]*placeNode{}
 	dropPlaces := func(v url.Values) {
@@ -84,9 +82,14 @@ func buildPlaceTree(st state, f search.Facets, sel map[string]map[string]bool) *
 		}
 	}
 	node := func(level string, fv search.FacetValue) *placeNode {
-		n := &placeNode{Level: level, Label: fv.Value, Code: fv.Code, Count: fv.Count, Selected: sel[level][fv.Value]}
+		given := sel[level][fv.Value]
+		n := &placeNode{Level: level, Label: fv.Value, Code: fv.Code, Count: fv.Count, Selected: len(given) > 0}
 		if n.Selected {
-			n.URL = st.url(removeValue(placeParams[level], fv.Value))
+			n.URL = st.url(func(v url.Values) {
+				for _, g := range given {
+					removeValue(placeParams[level], g)(v)
+				}
+			})
 			t.Any = true
 		} else {
 			n.URL = st.url(dropPlaces, setValue(placeParams[level], fv.Value))

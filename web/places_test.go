@@ -225,7 +225,16 @@ func TestPlaceTreeWithoutJavaScript(t *testing.T) {
 	if level, rows := crossRows(getResults(t, ts, q).doc); level != "省份" || len(rows) != 15 || !slices.Equal(rows, facetValues(res.Facets.Province[:15])) {
 		t.Errorf("table without place filter: %s %v, want the 15 largest provinces %v", level, rows, facetValues(res.Facets.Province))
 	}
-	// A prefecture: its counties, open in the tree; its province open.
+	// A prefecture given by code: its counties, open in the tree; its
+	// province open; its link removes the code.
+	r = getResults(t, ts, "prefecture=220300&topic="+url.QueryEscape("教育"))
+	walkTree(placeTree(t, r.doc), nil, func(n, _ *treeNode) {
+		if n.Label == "四平市" {
+			if u, _ := url.Parse(n.URL); u.Query().Has("prefecture") || u.Query().Get("topic") != "教育" {
+				t.Errorf("the selected 四平市 (220300) links %s, want its removal", n.URL)
+			}
+		}
+	})
 	r = getResults(t, ts, "prefecture=220300")
 	level, rows := crossRows(r.doc)
 	var counties []string
