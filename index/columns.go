@@ -80,8 +80,9 @@ func (c *Column) Ordinal(value string) (uint32, bool) {
 }
 
 // Column returns the column of a keyword field (FieldCounties,
-// FieldTopics, FieldAuthors, FieldPaper, FieldMonth, FieldCountyTopic,
-// FieldKind), nil for another field.
+// FieldProvinces, FieldPrefectures, FieldPlace, FieldTopics, FieldAuthors,
+// FieldPaper, FieldMonth, FieldPlaceTopic, FieldKind), nil for another
+// field.
 func (c *Columns) Column(field string) *Column { return c.keyword[field] }
 
 // Live reports whether document d is an article of the generation (not
@@ -91,7 +92,7 @@ func (c *Columns) Live(d uint32) bool {
 }
 
 // columnFields are the keyword fields held as columns, besides the id.
-var columnFields = []string{FieldCounties, FieldTopics, FieldAuthors, FieldPaper, FieldMonth, FieldCountyTopic, FieldKind}
+var columnFields = []string{FieldCounties, FieldProvinces, FieldPrefectures, FieldPlace, FieldTopics, FieldAuthors, FieldPaper, FieldMonth, FieldPlaceTopic, FieldKind}
 
 // loadColumns reads the columns of the snapshot r, whose documents are
 // numbered below docs. Fields are read in parallel.

@@ -88,7 +88,10 @@ func TestColumnsHoldEveryRecordsValues(t *testing.T) {
 			{FieldPaper, []string{a.Paper}}, // an unknown paper is the value "",
 			{FieldKind, one(a.Kind)},
 			{FieldMonth, one(month)},
-			{FieldCountyTopic, sorted(countyTopics(&a))},
+			{FieldProvinces, sorted(PlacesOf(&a).Provinces)},
+			{FieldPrefectures, sorted(PlacesOf(&a).Prefectures)},
+			{FieldPlace, sorted(PlacesOf(&a).Codes)},
+			{FieldPlaceTopic, sorted(placeTopics(&a, PlacesOf(&a)))},
 		} {
 			if got := values(c.field); !slices.Equal(got, c.want) {
 				t.Errorf("doc %d (%s) %s = %q, record has %q", d, a.ID, c.field, got, c.want)

@@ -3,6 +3,7 @@ package index
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"newsarchive/corpus"
 )
@@ -38,8 +39,18 @@ func document(a *corpus.Article) (map[string]any, error) {
 		FieldRecord:     string(compressRecord(rec)),
 		FieldID:         a.ID,
 	}
-	if pairs := countyTopics(a); len(pairs) > 0 {
-		d[FieldCountyTopic] = pairs
+	pl := PlacesOf(a)
+	if len(pl.Provinces) > 0 {
+		d[FieldProvinces] = pl.Provinces
+	}
+	if len(pl.Prefectures) > 0 {
+		d[FieldPrefectures] = pl.Prefectures
+	}
+	if len(pl.Codes) > 0 {
+		d[FieldPlace] = pl.Codes
+	}
+	if pairs := placeTopics(a, pl); len(pairs) > 0 {
+		d[FieldPlaceTopic] = pairs
 	}
 	if len(a.Aliases) > 0 {
 		d[FieldAlias] = a.Aliases
@@ -53,15 +64,73 @@ func document(a *corpus.Article) (map[string]any, error) {
 	return d, nil
 }
 
-// CountyTopicSep separates the county from the topic in FieldCountyTopic.
-const CountyTopicSep = "\x1f"
+// PlaceTopicSep separates the level, the place and the topic in
+// FieldPlaceTopic.
+const PlaceTopicSep = "\x1f"
 
-// countyTopics returns an article's county and topic pairs.
-func countyTopics(a *corpus.Article) []string {
+// PlaceTopicValue is a value of FieldPlaceTopic.
+func PlaceTopicValue(level, place, topic string) string {
+	return level + PlaceTopicSep + place + PlaceTopicSep + topic
+}
+
+// ArticlePlaces are the values of an article's place fields.
+type ArticlePlaces struct {
+	Provinces   []string // FieldProvinces
+	Prefectures []string // FieldPrefectures
+	Codes       []string // FieldPlace
+}
+
+// PlacesOf returns the values of an article's place fields: its places
+// and their ancestors at each level, without duplicates, in the order of
+// its places. An ancestor is known by the record's Province and Prefecture
+// names, which are also their display names (province and prefecture names
+// are unique in China; TestAncestorNamesAreDisplays checks it), and by the
+// leading digits of the place's code.
+func PlacesOf(a *corpus.Article) ArticlePlaces {
+	var out ArticlePlaces
+	add := func(list *[]string, v string) {
+		if v != "" && !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+	for _, p := range a.Places {
+		code := corpus.Code6(p.Code)
+		add(&out.Codes, code)
+		switch p.Level {
+		case corpus.LevelProvince:
+			add(&out.Provinces, p.Display)
+		case corpus.LevelPrefecture:
+			add(&out.Prefectures, p.Display)
+			add(&out.Provinces, p.Province)
+			if len(code) == 6 {
+				add(&out.Codes, code[:2]+"0000")
+			}
+		default:
+			add(&out.Prefectures, p.Prefecture)
+			add(&out.Provinces, p.Province)
+			if len(code) == 6 {
+				if p.Prefecture != "" {
+					add(&out.Codes, code[:4]+"00")
+				}
+				add(&out.Codes, code[:2]+"0000")
+			}
+		}
+	}
+	return out
+}
+
+// placeTopics returns an article's place and topic pairs at every level.
+func placeTopics(a *corpus.Article, pl ArticlePlaces) []string {
 	var pairs []string
-	for _, c := range a.Counties {
-		for _, t := range a.Topics {
-			pairs = append(pairs, c+CountyTopicSep+t)
+	for _, t := range a.Topics {
+		for _, c := range a.Counties {
+			pairs = append(pairs, PlaceTopicValue(corpus.LevelCounty, c, t))
+		}
+		for _, c := range pl.Prefectures {
+			pairs = append(pairs, PlaceTopicValue(corpus.LevelPrefecture, c, t))
+		}
+		for _, c := range pl.Provinces {
+			pairs = append(pairs, PlaceTopicValue(corpus.LevelProvince, c, t))
 		}
 	}
 	return pairs

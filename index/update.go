@@ -29,7 +29,9 @@ import (
 // way that needs every article re-indexed; an incremental run on an index
 // of another version rebuilds it. Schema 6: ids from the page (corpus.ItemID),
 // the old path-based ids kept in FieldAlias; checksums of every file.
-const SchemaVersion = "6"
+// Schema 7: national places (FieldProvinces, FieldPrefectures, FieldPlace,
+// FieldPlaceTopic in place of the county × topic pairs).
+const SchemaVersion = "7"
 
 // Keys of the index's internal (non-document) storage.
 var (

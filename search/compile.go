@@ -92,7 +92,13 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	case fieldCounty:
 		q, err := c.s.countyQuery(text)
 		if err != nil {
-			return nil, fail("unknown county %q", text)
+			return nil, placeFail(t.pos, err)
+		}
+		return q, nil
+	case fieldPlace:
+		q, err := c.s.placeQuery(text)
+		if err != nil {
+			return nil, placeFail(t.pos, err)
 		}
 		return q, nil
 	case fieldTopic:
@@ -115,6 +121,13 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 		return engine.DateRange{From: from, To: to}, nil
 	}
 	return nil, fail("unknown field %q", t.field)
+}
+
+// placeFail is the error of a county: or place: term whose value is not
+// one place: a syntax error at the term's position that carries the
+// *PlaceError.
+func placeFail(pos int, err error) error {
+	return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: pos, Msg: err.Error(), Err: err})
 }
 
 // parseDateSpec reads the value of date:, a day, month or year or a range

@@ -52,7 +52,9 @@ func (s *Searcher) requestKey(r Request) string {
 		}
 	}
 	asGiven := func(v string) (string, error) { return v, nil }
-	list("county", r.Counties, s.canonicalCounty)
+	list("province", r.Provinces, s.canonicalPlace(corpus.LevelProvince))
+	list("prefecture", r.Prefectures, s.canonicalPlace(corpus.LevelPrefecture))
+	list("county", r.Counties, s.canonicalPlace(corpus.LevelCounty))
 	list("topic", r.Topics, s.canonicalTopic)
 	list("author", r.Authors, asGiven)
 	list("paper", r.Papers, asGiven)

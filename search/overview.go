@@ -38,22 +38,46 @@ func (s *Searcher) Overview(ctx context.Context) (*Overview, error) {
 	info := s.Engine.Info()
 	o := &Overview{
 		Articles:   c.Total,
-		Counties:   c.Facets["county"],
-		Topics:     c.Facets["topic"],
-		Papers:     c.Facets["paper"],
-		Authors:    c.Facets["author"],
-		Months:     c.Facets["date"],
+		Counties:   facetValues(c.Facets["county"]),
+		Topics:     facetValues(c.Facets["topic"]),
+		Papers:     facetValues(c.Facets["paper"]),
+		Authors:    facetValues(c.Facets["author"]),
+		Months:     facetValues(c.Facets["date"]),
 		Generation: info.Generation,
 		FirstDate:  info.FirstDate,
 		LastDate:   info.LastDate,
 	}
 	if s.Tagger != nil && s.Tagger.Gazetteer != nil {
-		o.Counties = withZeros(o.Counties, s.Tagger.Gazetteer.Units())
+		o.Counties = withZeros(o.Counties, s.CuratedCounties())
 	}
 	if s.Tagger != nil && s.Tagger.Taxonomy != nil {
 		o.Topics = withZeros(o.Topics, s.Tagger.Taxonomy.Labels())
 	}
 	return o, nil
+}
+
+// CuratedCounties are the display names of the curated gazetteer's units
+// (its 铁东区 is 铁东区（四平）): the unit of that name inside the
+// gazetteer's area; nil without a curated gazetteer.
+func (s *Searcher) CuratedCounties() []string {
+	if s.Tagger == nil || s.Tagger.Gazetteer == nil {
+		return nil
+	}
+	g := s.Tagger.Gazetteer
+	area := g.Area()
+	var out []string
+	for _, name := range g.Units() {
+		display := name
+		ps := s.Tagger.LookupPlace(name, "")
+		for _, p := range ps {
+			if len(ps) == 1 || (area != "" && strings.HasPrefix(p.Code, area)) {
+				display = p.Display
+				break
+			}
+		}
+		out = append(out, display)
+	}
+	return out
 }
 
 func withZeros(counts []FacetValue, all []string) []FacetValue {
@@ -70,32 +94,38 @@ func withZeros(counts []FacetValue, all []string) []FacetValue {
 	return counts
 }
 
-// CountyTopic counts the articles matching a request's query and its
-// author, paper and date filters (not its county and topic filters) per
-// county and topic: counts[county][topic]. One facet over the index's
-// county × topic pairs gives the whole table.
-func (s *Searcher) CountyTopic(ctx context.Context, r Request) (map[string]map[string]int, error) {
-	r.Counties, r.Topics = nil, nil
+// PlaceTopic counts the articles matching a request's query and its
+// author, paper and date filters (not its place and topic filters) per
+// place of a level (corpus.LevelCounty: the county facet's values;
+// LevelPrefecture, LevelProvince: a place's ancestors included) and topic:
+// counts[place][topic]. One facet over the index's place × topic pairs
+// gives the whole table.
+func (s *Searcher) PlaceTopic(ctx context.Context, r Request, level string) (map[string]map[string]int, error) {
+	r.Provinces, r.Prefectures, r.Counties, r.Topics = nil, nil, nil, nil
 	r.Page, r.Size, r.After, r.Sort = 0, 0, "", ""
 	p, err := s.plan(r)
 	if err != nil {
 		return nil, err
 	}
 	const pairs = "pairs"
-	c, err := s.Engine.Search(ctx, p.request([]engine.Facet{{Name: pairs, Field: engine.FieldCountyTopic, ByValue: true}}, 0, 0))
+	c, err := s.Engine.Search(ctx, p.request([]engine.Facet{{Name: pairs, Field: engine.FieldPlaceTopic, ByValue: true}}, 0, 0))
 	if err != nil {
-		return nil, fmt.Errorf("county × topic: %w", engineError(err))
+		return nil, fmt.Errorf("place × topic: %w", engineError(err))
 	}
 	counts := map[string]map[string]int{}
 	for _, v := range c.Facets[pairs] {
-		county, topic, ok := strings.Cut(v.Value, engine.CountyTopicSep)
+		l, rest, ok := strings.Cut(v.Value, engine.PlaceTopicSep)
+		if !ok || l != level {
+			continue
+		}
+		place, topic, ok := strings.Cut(rest, engine.PlaceTopicSep)
 		if !ok {
 			continue
 		}
-		if counts[county] == nil {
-			counts[county] = map[string]int{}
+		if counts[place] == nil {
+			counts[place] = map[string]int{}
 		}
-		counts[county][topic] = v.Count
+		counts[place][topic] = v.Count
 	}
 	return counts, nil
 }

@@ -22,13 +22,14 @@ const (
 	fieldTitle  = "title"
 	fieldAuthor = "author"
 	fieldCounty = "county"
+	fieldPlace  = "place"
 	fieldTopic  = "topic"
 	fieldPaper  = "paper"
 	fieldDate   = "date"
 	fieldKind   = "kind"
 )
 
-var knownFields = []string{fieldTitle, fieldAuthor, fieldCounty, fieldTopic, fieldPaper, fieldDate, fieldKind}
+var knownFields = []string{fieldTitle, fieldAuthor, fieldCounty, fieldPlace, fieldTopic, fieldPaper, fieldDate, fieldKind}
 
 // node is a parsed query.
 type node interface{ isNode() }

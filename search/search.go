@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"newsarchive/corpus"
@@ -35,16 +36,23 @@ const (
 // Several values of one filter are alternatives (OR); different filters
 // must all hold (AND).
 type Request struct {
-	Query    string
-	Counties []string // gazetteer names or aliases (伊通 = 伊通满族自治县)
-	Topics   []string // taxonomy labels or aliases
-	Authors  []string
-	Papers   []string
-	From, To string // YYYY-MM-DD, inclusive, within corpus.MinDate..MaxDate
-	Sort     string // SortRelevance (""), SortNewest or SortOldest
-	Page     int    // 1-based; 0 means 1
-	Size     int    // 0 means DefaultSize
-	After    string // a Response.Next cursor; excludes Page > 1
+	Query string
+	// Provinces, Prefectures and Counties are places at each level, each a
+	// code (22, 220000; 2203, 220300; 220323) or a name (official, short,
+	// display: 伊通, 伊通满族自治县, 铁东区（四平）); a place counts for its
+	// ancestors (county 伊通满族自治县 is in prefecture 四平市, province
+	// 吉林省). A name shared by several places is a *PlaceError.
+	Provinces   []string
+	Prefectures []string
+	Counties    []string
+	Topics      []string // taxonomy labels or aliases
+	Authors     []string
+	Papers      []string
+	From, To    string // YYYY-MM-DD, inclusive, within corpus.MinDate..MaxDate
+	Sort        string // SortRelevance (""), SortNewest or SortOldest
+	Page        int    // 1-based; 0 means 1
+	Size        int    // 0 means DefaultSize
+	After       string // a Response.Next cursor; excludes Page > 1
 }
 
 // Response is the answer to a Request; its JSON form is the API's
@@ -63,22 +71,23 @@ type Response struct {
 // Hit is one matching article as a result list shows it. The full record,
 // body included, is in Article.
 type Hit struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	Paper     string    `json:"paper"`
-	Date      string    `json:"date"`
-	Page      string    `json:"page"`
-	Kicker    string    `json:"kicker"`
-	Title     string    `json:"title"`
-	Subtitle  string    `json:"subtitle"`
-	Authors   []string  `json:"authors"`
-	County    string    `json:"county"`
-	Counties  []string  `json:"counties"`
-	Topic     string    `json:"topic"`
-	Topics    []string  `json:"topics"`
-	Source    string    `json:"source"`
-	Score     float64   `json:"score"`
-	Highlight Highlight `json:"highlight"`
+	ID        string         `json:"id"`
+	Kind      string         `json:"kind"`
+	Paper     string         `json:"paper"`
+	Date      string         `json:"date"`
+	Page      string         `json:"page"`
+	Kicker    string         `json:"kicker"`
+	Title     string         `json:"title"`
+	Subtitle  string         `json:"subtitle"`
+	Authors   []string       `json:"authors"`
+	County    string         `json:"county"`
+	Counties  []string       `json:"counties"`
+	Places    []corpus.Place `json:"places"`
+	Topic     string         `json:"topic"`
+	Topics    []string       `json:"topics"`
+	Source    string         `json:"source"`
+	Score     float64        `json:"score"`
+	Highlight Highlight      `json:"highlight"`
 
 	Article corpus.Article `json:"-"`
 }
@@ -99,15 +108,33 @@ type Highlight struct {
 // counts ignore that facet's own filter (they are disjunctive), so that a
 // second value can be added to it.
 type Facets struct {
-	County []FacetValue `json:"county"`
-	Topic  []FacetValue `json:"topic"`
-	Author []FacetValue `json:"author"`
-	Paper  []FacetValue `json:"paper"`
-	Date   []FacetValue `json:"date"` // per month (YYYY-MM), oldest first
+	County     []FacetValue `json:"county"`
+	Prefecture []FacetValue `json:"prefecture"`
+	Province   []FacetValue `json:"province"`
+	Topic      []FacetValue `json:"topic"`
+	Author     []FacetValue `json:"author"`
+	Paper      []FacetValue `json:"paper"`
+	Date       []FacetValue `json:"date"` // per month (YYYY-MM), oldest first
 }
 
 // FacetValue is one value of a facet and its number of articles.
-type FacetValue = engine.FacetValue
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+	// Code is a place's division code (220323), in the place facets
+	// (county, prefecture, province); "" (left out) elsewhere or when the
+	// gazetteer does not know the value.
+	Code string `json:"code,omitempty"`
+}
+
+// facetValues converts an engine's facet values.
+func facetValues(vs []engine.FacetValue) []FacetValue {
+	out := make([]FacetValue, len(vs))
+	for i, v := range vs {
+		out[i] = FacetValue{Value: v.Value, Count: v.Count}
+	}
+	return out
+}
 
 // ErrBadRequest wraps every error caused by the request itself; the text
 // says what is wrong.
@@ -131,12 +158,16 @@ func badRequest(format string, args ...any) error {
 type Searcher struct {
 	Engine engine.Engine
 	Tagger *corpus.Tagger // resolves place and topic names; nil accepts names as given
+
+	codes sync.Map // level + "\x00" + display name → the place facets' code
 }
 
 // facetList are the facets of a search response. A facet's name is also
 // the name of its filter.
 var facetList = []engine.Facet{
-	{Name: "county", Field: engine.FieldCounties, Size: 200},
+	{Name: "county", Field: engine.FieldCounties, Size: 5000},
+	{Name: "prefecture", Field: engine.FieldPrefectures, Size: 500},
+	{Name: "province", Field: engine.FieldProvinces, Size: 50},
 	{Name: "topic", Field: engine.FieldTopics, Size: 200},
 	{Name: "author", Field: engine.FieldAuthors, Size: 30},
 	{Name: "paper", Field: engine.FieldPaper, Size: 50},
@@ -145,7 +176,7 @@ var facetList = []engine.Facet{
 
 // filterOrder is the order in which a request's filters are given to the
 // engine.
-var filterOrder = []string{"county", "topic", "author", "paper", "date"}
+var filterOrder = []string{"county", "prefecture", "province", "topic", "author", "paper", "date"}
 
 // plan is a request made ready to run.
 type plan struct {
@@ -210,7 +241,13 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		out.Next = &cur
 	}
 	for _, f := range facetList {
-		out.Facets.set(f.Name, res.Facets[f.Name])
+		vs := facetValues(res.Facets[f.Name])
+		if level, ok := facetLevel[f.Name]; ok {
+			for i := range vs {
+				vs[i].Code = s.placeCode(vs[i].Value, level)
+			}
+		}
+		out.Facets.set(f.Name, vs)
 	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
@@ -285,7 +322,7 @@ func newHit(a corpus.Article, score float64, hl *highlighter) Hit {
 	return Hit{
 		ID: a.ID, Kind: a.Kind, Paper: a.Paper, Date: a.Date, Page: a.Page,
 		Kicker: a.Kicker, Title: a.Title, Subtitle: a.Subtitle, Authors: nonNil(a.Authors),
-		County: a.County, Counties: nonNil(a.Counties), Topic: a.Topic, Topics: nonNil(a.Topics),
+		County: a.County, Counties: nonNil(a.Counties), Places: nonNilPlaces(a.Places), Topic: a.Topic, Topics: nonNil(a.Topics),
 		Source: a.Source, Score: score,
 		Highlight: hl.article(&a),
 		Article:   a,
@@ -299,10 +336,24 @@ func nonNil(s []string) []string {
 	return s
 }
 
+func nonNilPlaces(p []corpus.Place) []corpus.Place {
+	if p == nil {
+		return []corpus.Place{}
+	}
+	return p
+}
+
+// facetLevel is the place level of each place facet.
+var facetLevel = map[string]string{"county": corpus.LevelCounty, "prefecture": corpus.LevelPrefecture, "province": corpus.LevelProvince}
+
 func (f *Facets) set(name string, v []FacetValue) {
 	switch name {
 	case "county":
 		f.County = v
+	case "prefecture":
+		f.Prefecture = v
+	case "province":
+		f.Province = v
 	case "topic":
 		f.Topic = v
 	case "author":
@@ -347,7 +398,13 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		return nil
 	}
 	asGiven := func(v string) (string, error) { return v, nil }
-	if err := add("county", engine.FieldCounties, r.Counties, s.canonicalCounty); err != nil {
+	if err := add("province", engine.FieldProvinces, r.Provinces, s.canonicalPlace(corpus.LevelProvince)); err != nil {
+		return nil, err
+	}
+	if err := add("prefecture", engine.FieldPrefectures, r.Prefectures, s.canonicalPlace(corpus.LevelPrefecture)); err != nil {
+		return nil, err
+	}
+	if err := add("county", engine.FieldCounties, r.Counties, s.canonicalPlace(corpus.LevelCounty)); err != nil {
 		return nil, err
 	}
 	if err := add("topic", engine.FieldTopics, r.Topics, s.canonicalTopic); err != nil {
@@ -407,18 +464,6 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 	return p, nil
 }
 
-// canonicalCounty returns the gazetteer's name of a county or alias.
-func (s *Searcher) canonicalCounty(name string) (string, error) {
-	if s.Tagger == nil || s.Tagger.Gazetteer == nil {
-		return name, nil
-	}
-	c, ok := s.Tagger.Gazetteer.Canonical(name)
-	if !ok {
-		return "", badRequest("unknown county %q", name)
-	}
-	return c, nil
-}
-
 // canonicalTopic returns the taxonomy's label of a topic or alias.
 func (s *Searcher) canonicalTopic(name string) (string, error) {
 	if s.Tagger == nil || s.Tagger.Taxonomy == nil {
@@ -432,7 +477,7 @@ func (s *Searcher) canonicalTopic(name string) (string, error) {
 }
 
 func (s *Searcher) countyQuery(name string) (engine.Query, error) {
-	c, err := s.canonicalCounty(name)
+	c, err := s.canonicalPlace(corpus.LevelCounty)(name)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -624,7 +625,12 @@ func TestOverview(t *testing.T) {
 			t.Errorf("county %s: %d, want %d", c.Value, c.Count, perCounty[c.Value])
 		}
 	}
-	for _, u := range fx.Tagger.Gazetteer.Units() {
+	// Every curated unit, by its display name (铁东区 is 铁东区（四平）).
+	curated := fx.Searcher.CuratedCounties()
+	if len(curated) != len(fx.Tagger.Gazetteer.Units()) || !slices.Contains(curated, "铁东区（四平）") || slices.Contains(curated, "铁东区") {
+		t.Errorf("curated counties %v", curated)
+	}
+	for _, u := range curated {
 		if !seen[u] {
 			t.Errorf("county %s missing from the overview", u)
 		}
@@ -635,40 +641,76 @@ func TestOverview(t *testing.T) {
 	}
 }
 
-func TestCountyTopicAgainstScan(t *testing.T) {
+func TestPlaceTopicAgainstScan(t *testing.T) {
 	fx := searchtest.Get(t)
-	counts, err := fx.Searcher.CountyTopic(context.Background(), search.Request{Query: `"县"`, Counties: []string{"伊通"}, From: "2022-01-01"})
-	if err != nil {
-		t.Fatal(err)
+	for _, level := range []string{corpus.LevelCounty, corpus.LevelPrefecture, corpus.LevelProvince} {
+		t.Run(level, func(t *testing.T) {
+			counts, err := fx.Searcher.PlaceTopic(context.Background(), search.Request{Query: `"县"`, Counties: []string{"伊通"}, Provinces: []string{"22"}, From: "2022-01-01"}, level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]map[string]int{}
+			for _, a := range fx.Articles {
+				if a.Date < "2022-01-01" || !(contains(head(&a), "县") || contains(a.Body, "县")) {
+					continue
+				}
+				for _, c := range scanPlaces(fx.Tagger, &a, level) {
+					for _, tp := range a.Topics {
+						if want[c] == nil {
+							want[c] = map[string]int{}
+						}
+						want[c][tp]++
+					}
+				}
+			}
+			if len(want) < 2 {
+				t.Fatalf("the scan finds %d places: the test tests little", len(want))
+			}
+			for c, row := range want {
+				for tp, n := range row {
+					if counts[c][tp] != n {
+						t.Errorf("%s × %s: %d, scan %d", c, tp, counts[c][tp], n)
+					}
+				}
+				if len(counts[c]) != len(row) {
+					t.Errorf("%s: %d topics, scan %d", c, len(counts[c]), len(row))
+				}
+			}
+			if len(counts) != len(want) {
+				t.Errorf("%d places, scan %d (the place filters must be ignored)", len(counts), len(want))
+			}
+		})
 	}
-	want := map[string]map[string]int{}
-	for _, a := range fx.Articles {
-		if a.Date < "2022-01-01" || !(contains(head(&a), "县") || contains(a.Body, "县")) {
+}
+
+// scanPlaces returns the places of a record at a level, found from its
+// places' codes alone (not from the index's helper): the record's
+// counties at county level; at the others, the display of each place of
+// that level and of the unit whose code the place's code starts with.
+func scanPlaces(tagger *corpus.Tagger, a *corpus.Article, level string) []string {
+	if level == corpus.LevelCounty {
+		return a.Counties
+	}
+	var out []string
+	for _, p := range a.Places {
+		var code string
+		switch {
+		case level == corpus.LevelProvince:
+			code = p.Code[:2]
+		case p.Level == corpus.LevelProvince:
+			continue
+		case p.Level == corpus.LevelPrefecture || p.Prefecture != "":
+			code = p.Code[:4]
+		default:
 			continue
 		}
-		for _, c := range a.Counties {
-			for _, tp := range a.Topics {
-				if want[c] == nil {
-					want[c] = map[string]int{}
-				}
-				want[c][tp]++
-			}
+		ps := tagger.LookupPlace(code, level)
+		if len(ps) != 1 {
+			panic(fmt.Sprintf("code %s of %s: %v", code, p.Display, ps))
+		}
+		if !slices.Contains(out, ps[0].Display) {
+			out = append(out, ps[0].Display)
 		}
 	}
-	if len(want) < 2 {
-		t.Fatalf("the scan finds %d counties: the test tests little", len(want))
-	}
-	for c, row := range want {
-		for tp, n := range row {
-			if counts[c][tp] != n {
-				t.Errorf("%s × %s: %d, scan %d", c, tp, counts[c][tp], n)
-			}
-		}
-		if len(counts[c]) != len(row) {
-			t.Errorf("%s: %d topics, scan %d", c, len(counts[c]), len(row))
-		}
-	}
-	if len(counts) != len(want) {
-		t.Errorf("%d counties, scan %d (the county filter must be ignored)", len(counts), len(want))
-	}
+	return out
 }

@@ -80,9 +80,9 @@ func (srv *Server) fail(c *gin.Context, err error) {
 // Parameters each API endpoint takes; any other is a 400, so that a typo
 // (cuonty=) is not silently ignored.
 var (
-	searchParams = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "page", "size", "after"}
-	exportParams = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "limit", "bom"}
-	atomParams   = []string{"q", "county", "topic", "author", "paper", "from", "to"}
+	searchParams = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "sort", "page", "size", "after"}
+	exportParams = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "sort", "limit", "bom"}
+	atomParams   = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to"}
 )
 
 // allowParams answers 400 and reports false when the request has a
@@ -105,15 +105,17 @@ func allowParams(c *gin.Context, names ...string) bool {
 func searchRequest(c *gin.Context) (search.Request, error) {
 	q := c.Request.URL.Query()
 	r := search.Request{
-		Query:    q.Get("q"),
-		Counties: q["county"],
-		Topics:   q["topic"],
-		Authors:  q["author"],
-		Papers:   q["paper"],
-		From:     strings.TrimSpace(q.Get("from")),
-		To:       strings.TrimSpace(q.Get("to")),
-		Sort:     q.Get("sort"),
-		After:    q.Get("after"),
+		Query:       q.Get("q"),
+		Provinces:   q["province"],
+		Prefectures: q["prefecture"],
+		Counties:    q["county"],
+		Topics:      q["topic"],
+		Authors:     q["author"],
+		Papers:      q["paper"],
+		From:        strings.TrimSpace(q.Get("from")),
+		To:          strings.TrimSpace(q.Get("to")),
+		Sort:        q.Get("sort"),
+		After:       q.Get("after"),
 	}
 	for _, p := range []struct {
 		name string

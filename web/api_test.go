@@ -89,11 +89,16 @@ func TestSearchResponseContract(t *testing.T) {
 	if len(hits) != 3 {
 		t.Fatalf("%d hits, want 3", len(hits))
 	}
-	wantHit := []string{"authors", "counties", "county", "date", "highlight", "id", "kicker", "kind", "page", "paper", "score", "source", "subtitle", "title", "topic", "topics"}
+	wantHit := []string{"authors", "counties", "county", "date", "highlight", "id", "kicker", "kind", "page", "paper", "places", "score", "source", "subtitle", "title", "topic", "topics"}
 	for _, h := range hits {
 		hm := h.(map[string]any)
 		if got := keys(hm); !slices.Equal(got, wantHit) {
 			t.Errorf("hit keys %v, want %v", got, wantHit)
+		}
+		for _, p := range hm["places"].([]any) {
+			if got := keys(p.(map[string]any)); !slices.Equal(got, []string{"code", "display", "level", "name", "prefecture", "province"}) {
+				t.Errorf("place keys %v", got)
+			}
 		}
 		hl := hm["highlight"].(map[string]any)
 		if _, ok := hl["title"].(string); !ok {
@@ -104,12 +109,16 @@ func TestSearchResponseContract(t *testing.T) {
 		}
 	}
 	facets := res["facets"].(map[string]any)
-	if got := keys(facets); !slices.Equal(got, []string{"author", "county", "date", "paper", "topic"}) {
+	if got := keys(facets); !slices.Equal(got, []string{"author", "county", "date", "paper", "prefecture", "province", "topic"}) {
 		t.Errorf("facet keys %v", got)
 	}
 	for name, f := range facets {
+		want := []string{"count", "value"}
+		if name == "county" || name == "prefecture" || name == "province" {
+			want = []string{"code", "count", "value"}
+		}
 		for _, v := range f.([]any) {
-			if got := keys(v.(map[string]any)); !slices.Equal(got, []string{"count", "value"}) {
+			if got := keys(v.(map[string]any)); !slices.Equal(got, want) {
 				t.Errorf("facet %s value keys %v", name, got)
 			}
 		}

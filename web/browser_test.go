@@ -282,6 +282,69 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("KeyboardPlaceTree", func(t *testing.T) {
+		// With 吉林省 selected its prefectures show; from the tree's first
+		// link, Tab reaches 四平市, Enter opens it, Tab reaches its link
+		// and Enter applies it: the only place filter, its counties show.
+		ctx := b.tab(t)
+		do(t, ctx, "open results with a province",
+			chromedp.Navigate(ts.URL+"/search?province=220000"),
+			chromedp.WaitVisible(chromedp.CSS("#place-220000 > summary")),
+			chromedp.WaitVisible(chromedp.CSS("#place-220300 > summary")), // the level in view is open
+			chromedp.Focus(chromedp.CSS("#place-tree .clear a")),
+		)
+		active := func() string {
+			return run(t, ctx, "active element", chromedp.Evaluate[string](`(() => {
+				const e = document.activeElement;
+				if (e.tagName === 'SUMMARY') return 'summary ' + e.parentElement.id;
+				return e.tagName.toLowerCase() + ' ' + (e.getAttribute('data-code') || e.id || '');
+			})()`))
+		}
+		reached := false
+		for range 40 {
+			do(t, ctx, "Tab", chromedp.KeyEvent(kb.Tab))
+			if active() == "summary place-220300" {
+				reached = true
+				break
+			}
+		}
+		if !reached {
+			t.Fatalf("Tab never reached 四平市 (at %q)", active())
+		}
+		if open := run(t, ctx, "open?", chromedp.Evaluate[bool](`document.getElementById('place-220300').open`)); open {
+			t.Fatal("四平市 open before Enter")
+		}
+		do(t, ctx, "Enter opens 四平市", chromedp.KeyEvent(kb.Enter))
+		if open := run(t, ctx, "open?", chromedp.Evaluate[bool](`document.getElementById('place-220300').open`)); !open {
+			t.Fatal("Enter did not open 四平市")
+		}
+		do(t, ctx, "Tab to its link", chromedp.KeyEvent(kb.Tab))
+		if a := active(); a != "a 220300" {
+			t.Fatalf("after Tab the focus is on %q, want 四平市's link", a)
+		}
+		do(t, ctx, "Enter applies it", chromedp.KeyEvent(kb.Enter))
+		deadline := time.Now().Add(10 * time.Second)
+		for !query(t, ctx).Has("prefecture") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		do(t, ctx, "wait for the page", chromedp.WaitVisible(chromedp.CSS("#place-tree")))
+		q := query(t, ctx)
+		if q.Get("prefecture") != "四平市" || q.Has("province") {
+			t.Fatalf("after Enter the URL has %v", q)
+		}
+		res := searchAPI(t, ts, "prefecture="+url.QueryEscape("四平市"))
+		if got := total(t, ctx); got != int(res.Total) || got == 0 {
+			t.Errorf("%d articles shown, the API says %d", got, res.Total)
+		}
+		if h := texts(t, ctx, "#crosstab-h"); len(h) != 1 || h[0] != "区县 × 主题" {
+			t.Errorf("table heading %v", h)
+		}
+		if open := run(t, ctx, "open?", chromedp.Evaluate[bool](`document.getElementById('place-220300').open`)); !open {
+			t.Error("四平市 not open once selected")
+		}
+		screenshot(t, ctx, "places.png")
+	})
+
 	t.Run("ClickTimelineBar", func(t *testing.T) {
 		ctx := b.tab(t)
 		do(t, ctx, "open results", chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("活动")), chromedp.WaitVisible(chromedp.CSS("#timeline")))

@@ -7,15 +7,21 @@ import (
 	"newsarchive/search"
 )
 
-// The county × topic table of a results page: for the current query and
-// its author, paper and date filters, how many articles each county has
-// on each topic. Its counts ignore the county and topic filters (like the
-// facets of those filters), so that the table still compares counties and
+// The place × topic table of a results page: for the current query and
+// its author, paper and date filters, how many articles each place has
+// on each topic. Its counts ignore the place and topic filters (like the
+// facets of those filters), so that the table still compares places and
 // topics once one is ticked; ticked rows and columns are marked.
 //
-// One search without the county and topic filters gives the rows (its
-// county facet) and the columns (its topic facet); the cells come from one
-// facet over the index's county × topic pairs (Searcher.CountyTopic). An
+// The rows follow the level being viewed (placeTree.view): the provinces
+// without a place filter, a selected province's prefectures (and the
+// counties directly under it), a selected prefecture's counties, a
+// selected county's siblings; while a single place has hits, its
+// children instead (so a corpus of one city shows its counties).
+//
+// One search without the place and topic filters gives the rows (its
+// place facets) and the columns (its topic facet); the cells come from one
+// facet over the index's place × topic pairs (Searcher.PlaceTopic). An
 // article may carry several topics, so a row's cells can add up to more
 // than its total.
 
@@ -23,6 +29,7 @@ import (
 const crossMaxRows = 15
 
 type crossTable struct {
+	Level  string // the rows' label: 省份, 地市, 区县, or 地区 for a mix
 	Topics []crossHead
 	Rows   []crossRow
 	All    crossRow // every matching article, with or without a county
@@ -47,24 +54,25 @@ type crossCell struct {
 }
 
 // crossTable computes the table for a request whose response is res; nil
-// when no matching article has a county.
+// when no matching article has a place.
 func (srv *Server) crossTable(ctx context.Context, s *search.Searcher, st state, r search.Request, res *search.Response) (*crossTable, error) {
-	base := r
-	base.Counties, base.Topics = nil, nil
+	base := withoutPlaces(r)
+	base.Topics = nil
 	base.Page, base.Size, base.After, base.Sort = 0, 1, "", ""
 	baseRes := res
-	if len(r.Counties) > 0 || len(r.Topics) > 0 {
+	if hasPlaces(r) || len(r.Topics) > 0 {
 		var err error
 		if baseRes, err = s.Search(ctx, base); err != nil {
 			return nil, err
 		}
 	}
-	counties := baseRes.Facets.County
-	if len(counties) == 0 {
+	tree := buildPlaceTree(st, baseRes.Facets, selectedPlaces(s, r))
+	places := tree.view()
+	if len(places) == 0 {
 		return nil, nil
 	}
-	if len(counties) > crossMaxRows {
-		counties = counties[:crossMaxRows]
+	if len(places) > crossMaxRows {
+		places = places[:crossMaxRows]
 	}
 	topics := baseRes.Facets.Topic
 
@@ -77,51 +85,70 @@ func (srv *Server) crossTable(ctx context.Context, s *search.Searcher, st state,
 		return false
 	}
 	only := func(name, v string) func(url.Values) {
-		return func(q url.Values) { q.Del(name); q.Set(name, v) }
-	}
-	drop := func(name string) func(url.Values) { return func(q url.Values) { q.Del(name) } }
-
-	t := &crossTable{}
-	for _, tv := range topics {
-		t.Topics = append(t.Topics, crossHead{Label: tv.Value, URL: st.url(drop("county"), only("topic", tv.Value)), Selected: selected("topic", tv.Value)})
-	}
-	row := func(county string, total int, topicCounts []search.FacetValue) crossRow {
-		byTopic := map[string]int{}
-		for _, fv := range topicCounts {
-			byTopic[fv.Value] = fv.Count
+		return func(q url.Values) {
+			if name != "topic" { // a place: the only place filter
+				q.Del("province")
+				q.Del("prefecture")
+				q.Del("county")
+			}
+			q.Set(name, v)
 		}
+	}
+	drop := func(names ...string) func(url.Values) {
+		return func(q url.Values) {
+			for _, n := range names {
+				q.Del(n)
+			}
+		}
+	}
+	dropPlaces := drop("province", "prefecture", "county")
+
+	t := &crossTable{Level: "地区"}
+	if l := levelOf(places); l != "" {
+		t.Level = levelLabels[l]
+	}
+	for _, tv := range topics {
+		t.Topics = append(t.Topics, crossHead{Label: tv.Value, URL: st.url(dropPlaces, only("topic", tv.Value)), Selected: selected("topic", tv.Value)})
+	}
+	row := func(place *placeNode, total int, topicCounts map[string]int) crossRow {
 		cr := crossRow{Total: total}
-		if county != "" {
-			cr.crossHead = crossHead{Label: county, URL: st.url(drop("topic"), only("county", county)), Selected: selected("county", county)}
+		param := ""
+		if place != nil {
+			param = placeParams[place.Level]
+			cr.crossHead = crossHead{Label: place.Label, URL: st.url(drop("topic"), only(param, place.Label)), Selected: place.Selected}
 			cr.TotalURL = cr.URL
 		} else {
-			cr.TotalURL = st.url(drop("topic"), drop("county"))
+			cr.TotalURL = st.url(drop("topic"), dropPlaces)
 		}
 		for _, tv := range topics {
-			cell := crossCell{Count: byTopic[tv.Value]}
+			cell := crossCell{Count: topicCounts[tv.Value]}
 			if cell.Count > 0 {
-				if county != "" {
-					cell.URL = st.url(only("county", county), only("topic", tv.Value))
+				if place != nil {
+					cell.URL = st.url(only(param, place.Label), only("topic", tv.Value))
 				} else {
-					cell.URL = st.url(drop("county"), only("topic", tv.Value))
+					cell.URL = st.url(dropPlaces, only("topic", tv.Value))
 				}
 			}
 			cr.Cells = append(cr.Cells, cell)
 		}
 		return cr
 	}
-	t.All = row("", int(baseRes.Total), topics)
-
-	cells, err := s.CountyTopic(ctx, base)
-	if err != nil {
-		return nil, err
+	all := map[string]int{}
+	for _, tv := range topics {
+		all[tv.Value] = tv.Count
 	}
-	for _, cv := range counties {
-		var byTopic []search.FacetValue
-		for topic, n := range cells[cv.Value] {
-			byTopic = append(byTopic, search.FacetValue{Value: topic, Count: n})
+	t.All = row(nil, int(baseRes.Total), all)
+
+	cells := map[string]map[string]map[string]int{} // by level, place, topic
+	for _, p := range places {
+		if cells[p.Level] == nil {
+			c, err := s.PlaceTopic(ctx, base, p.Level)
+			if err != nil {
+				return nil, err
+			}
+			cells[p.Level] = c
 		}
-		t.Rows = append(t.Rows, row(cv.Value, cv.Count, byTopic))
+		t.Rows = append(t.Rows, row(p, p.Count, cells[p.Level][p.Label]))
 	}
 	return t, nil
 }

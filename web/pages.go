@@ -37,7 +37,8 @@ var examples = []example{
 	{`黑土地 OR 满族剪纸`, "", "任一即可"},
 	{`(教育 OR 医疗) county:伊通`, "", "括号分组，按县区筛选"},
 	{`title:"黑土地"`, "", "只查标题"},
-	{`county:梨树 topic:农业农村`, "", "县区与主题"},
+	{`county:梨树县 topic:农业农村`, "", "区县与主题"},
+	{`place:四平市 秋粮`, "", "某地市及其区县"},
 	{`date:2023-08 经济`, "", "某月的文章"},
 }
 
@@ -83,9 +84,7 @@ func (srv *Server) aboutPage(c *gin.Context) {
 	v.Nav = "about"
 	v.HeaderSearch = true
 	if t := srv.tagger; t != nil {
-		if t.Gazetteer != nil {
-			v.Counties = t.Gazetteer.Units()
-		}
+		v.Counties = (&search.Searcher{Tagger: t}).CuratedCounties()
 		if t.Taxonomy != nil {
 			v.Topics = t.Taxonomy.Labels()
 		}
@@ -104,6 +103,7 @@ type articleView struct {
 	Paragraphs []template.HTML
 	PageLabel  string
 	Counties   []link
+	Places     [][]link // each place with its ancestors before it
 	Topics     []link
 	Authors    []link
 	PaperURL   string
@@ -145,6 +145,7 @@ func (srv *Server) articlePage(c *gin.Context) {
 	for _, x := range a.Counties {
 		v.Counties = append(v.Counties, link{Label: x, URL: searchURL(url.Values{"county": {x}})})
 	}
+	v.Places = placeLinks(a)
 	for _, x := range a.Topics {
 		v.Topics = append(v.Topics, link{Label: x, URL: searchURL(url.Values{"topic": {x}})})
 	}

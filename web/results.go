@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -34,6 +36,7 @@ type resultsView struct {
 	Empty   []activeFilter // on an empty result: filters to remove
 	Time    *timeline
 	Table   *crossTable
+	Places  *placeTree
 }
 
 type option struct {
@@ -100,11 +103,19 @@ type pageLink struct {
 type exportLinks struct{ CSV, JSONL, Atom string }
 
 var facetLabels = []struct{ Name, Label string }{
-	{"county", "县区"}, {"topic", "主题"}, {"author", "作者"}, {"paper", "报纸"},
+	{"province", "省份"}, {"prefecture", "地市"}, {"county", "区县"}, {"topic", "主题"}, {"author", "作者"}, {"paper", "报纸"},
 }
+
+// treeFacets are the facets shown only in the place hierarchy, not as
+// checkboxes.
+var treeFacets = []string{"province", "prefecture"}
 
 // facetShown is how many values of a facet show before "more".
 const facetShown = 8
+
+// facetListed is the most values a checkbox facet lists (the county
+// facet has every county with hits; the place hierarchy has them all).
+const facetListed = 200
 
 func (srv *Server) resultsPage(c *gin.Context) {
 	st := newState(c.Request.URL.Query())
@@ -156,6 +167,10 @@ func (srv *Server) resultsPage(c *gin.Context) {
 	if res.Total == 0 {
 		v.Empty = v.Active
 	}
+	if v.Places, err = srv.placeFacet(c.Request.Context(), s, st, r, res); err != nil {
+		srv.failPage(c, err)
+		return
+	}
 	if res.Total > 0 {
 		v.Time = newTimeline(st, r, res.Facets.Date)
 		v.Table, err = srv.crossTable(c.Request.Context(), s, st, r, res)
@@ -180,27 +195,44 @@ func sortOptions(cur string) []option {
 }
 
 // canonical is the name under which a facet lists a filter value (伊通 is
-// listed as 伊通满族自治县).
+// listed as 伊通满族自治县, 220323 too); a value it does not know stays as
+// it is.
 func (srv *Server) canonical(name, value string) string {
-	t := srv.tagger
-	if t == nil {
+	if srv.tagger == nil {
 		return value
 	}
-	switch {
-	case name == "county" && t.Gazetteer != nil:
-		if c, ok := t.Gazetteer.Canonical(value); ok {
-			return c
-		}
-	case name == "topic" && t.Taxonomy != nil:
-		if c, ok := t.Taxonomy.Canonical(value); ok {
-			return c
-		}
+	s := &search.Searcher{Tagger: srv.tagger}
+	if c, err := s.Canonical(name, value); err == nil {
+		return c
 	}
 	return value
 }
 
+// placeFacet is the place hierarchy of a results page: the place facets
+// of the request without its place filters (res itself when it has none).
+func (srv *Server) placeFacet(ctx context.Context, s *search.Searcher, st state, r search.Request, res *search.Response) (*placeTree, error) {
+	base := res
+	if hasPlaces(r) {
+		br := withoutPlaces(r)
+		br.Page, br.Size, br.After = 0, 1, ""
+		var err error
+		if base, err = s.Search(ctx, br); err != nil {
+			return nil, err
+		}
+	}
+	t := buildPlaceTree(st, base.Facets, selectedPlaces(s, r))
+	if len(t.Roots) == 0 {
+		return nil, nil
+	}
+	return t, nil
+}
+
 func requestValues(r search.Request, name string) []string {
 	switch name {
+	case "province":
+		return r.Provinces
+	case "prefecture":
+		return r.Prefectures
 	case "county":
 		return r.Counties
 	case "topic":
@@ -234,6 +266,9 @@ func (srv *Server) sidebar(st state, r search.Request, res *search.Response) sid
 		To:     r.To,
 	}
 	for _, fl := range facetLabels {
+		if slices.Contains(treeFacets, fl.Name) {
+			continue
+		}
 		g := facetGroup{Name: fl.Name, Label: fl.Label}
 		checked := map[string]bool{}
 		for _, v := range requestValues(r, fl.Name) {
@@ -243,7 +278,10 @@ func (srv *Server) sidebar(st state, r search.Request, res *search.Response) sid
 		}
 		var items []facetItem
 		listed := map[string]bool{}
-		for _, fv := range facetValues(res.Facets, fl.Name) {
+		for i, fv := range facetValues(res.Facets, fl.Name) {
+			if i >= facetListed && !checked[fv.Value] {
+				continue
+			}
 			items = append(items, facetItem{Value: fv.Value, Count: fv.Count, Checked: checked[fv.Value]})
 			listed[fv.Value] = true
 		}

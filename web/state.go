@@ -8,7 +8,7 @@ import (
 // stateKeys are the parameters that make up a search's state, in the
 // order hidden form fields are written. page and after only say where in
 // the results the reader is: every change of the state drops them.
-var stateKeys = []string{"q", "county", "topic", "author", "paper", "from", "to", "sort", "size"}
+var stateKeys = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "sort", "size"}
 
 // state is a search's parameters, as the results page reads them from its
 // URL and writes them into its links.

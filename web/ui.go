@@ -221,9 +221,17 @@ func badRequestMessage(err error) string {
 }
 
 // pageErrorMessage is what a page says about a bad request: in Chinese for
-// a date outside the archive's range (with the query position when the
-// date is in the query), the API's message otherwise.
+// a place name that is unknown or shared (listing the candidates with
+// their codes) and for a date outside the archive's range (with the query
+// position when it is in the query), the API's message otherwise.
 func pageErrorMessage(err error) string {
+	if pe, ok := errors.AsType[*search.PlaceError](err); ok {
+		msg := pe.Chinese()
+		if se := (*search.SyntaxError)(nil); errors.As(err, &se) && se.Pos > 0 {
+			msg = fmt.Sprintf("检索式第 %d 个字符处：%s", se.Pos, msg)
+		}
+		return msg
+	}
 	var outside *corpus.DateRangeError
 	if !errors.As(err, &outside) {
 		return badRequestMessage(err)

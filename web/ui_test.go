@@ -85,6 +85,11 @@ func TestPagesAreValidHTML(t *testing.T) {
 		{"/search?q=" + q(`"满族`), 400},
 		{"/search?q=" + q("满族") + "&page=x", 400},
 		{"/search?q=" + q("满族") + "&county=" + q("火星"), 400},
+		{"/search?province=22", 200},
+		{"/search?prefecture=220300&q=" + q("活动"), 200},
+		{"/search?county=220323", 200},
+		{"/search?county=" + q("鼓楼区"), 400},
+		{"/search?q=" + q("place:吉林"), 400},
 		{"/search?size=5&page=3", 200},
 		{"/search?page=400", 200}, // past the last page
 		{"/articles/" + script.ID + "?q=script", 200},
@@ -609,6 +614,7 @@ func searchAPI(t *testing.T, ts *httptest.Server, query string) apiResponse {
 type apiFacet = struct {
 	Value string
 	Count int
+	Code  string
 }
 
 type apiResponse struct {
@@ -619,7 +625,7 @@ type apiResponse struct {
 		Highlight        struct{ Title, Snippet string }
 	}
 	Facets struct {
-		County, Topic, Author, Paper, Date []apiFacet
+		County, Prefecture, Province, Topic, Author, Paper, Date []apiFacet
 	}
 }
 

@@ -58,7 +58,7 @@ var queryMix = []mixQuery{
 	{Class: "filtered", Q: "中", County: "双辽市", Sort: "date"},
 	{Class: "word1", Q: "创新"},
 	{Class: "filtered", Q: "生态 保护", Topic: "生态环境", Sort: "date"},
-	{Class: "browse", Q: "", County: "铁西区", Sort: "date"},
+	{Class: "browse", Q: "", County: "铁西区（四平）", Sort: "date"},
 	{Class: "filtered", Q: "科技", From: "2024-01-01", To: "2024-06-30", Sort: "date"},
 }
 

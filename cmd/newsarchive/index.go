@@ -151,6 +151,11 @@ func writeSummary(w io.Writer, corpusDir string, sum index.Summary) {
 	case len(sum.Reasons) == 0:
 	case sum.Rebuilt:
 		fmt.Fprintf(w, "rebuilt: %s\n", strings.Join(sum.Reasons, "; "))
+		for _, r := range sum.Reasons {
+			if strings.HasPrefix(r, "schema changed") {
+				fmt.Fprintln(w, "note: the index was written by another version of newsarchive, whose index format differs, so every article was indexed again from the corpus; this is expected after an upgrade, not an error")
+			}
+		}
 	default:
 		fmt.Fprintf(w, "re-tagged %s articles: %s\n", thousands(sum.Retagged), strings.Join(sum.Reasons, "; "))
 	}

@@ -25,7 +25,7 @@ func newSearchCmd() *cobra.Command {
 		tf       taggerFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "search --index PATH [--county C]... [--topic T]... [--author A]... [--paper P]... [--from DATE] [--to DATE] [--sort ORDER] [--page N] [--size N] [--json] QUERY",
+		Use:   "search --index PATH [--province P]... [--prefecture P]... [--county C]... [--topic T]... [--author A]... [--paper P]... [--from DATE] [--to DATE] [--sort ORDER] [--page N] [--size N] [--json] QUERY",
 		Short: "Search the index, for maintainers checking it",
 		Args:  wrapArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,7 +76,9 @@ func newSearchCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&indexDir, "index", "", "index directory `PATH`")
-	f.StringArrayVar(&req.Counties, "county", nil, "only articles about this county (repeatable: any of them)")
+	f.StringArrayVar(&req.Provinces, "province", nil, "only articles about this province or a place in it, by code or name (repeatable: any of them)")
+	f.StringArrayVar(&req.Prefectures, "prefecture", nil, "only articles about this prefecture or a place in it, by code or name (repeatable: any of them)")
+	f.StringArrayVar(&req.Counties, "county", nil, "only articles about this county-level unit, by code or name (repeatable: any of them)")
 	f.StringArrayVar(&req.Topics, "topic", nil, "only articles on this topic (repeatable: any of them)")
 	f.StringVar(&req.From, "from", "", "only articles dated on or after `DATE` (YYYY-MM-DD)")
 	f.StringVar(&req.To, "to", "", "only articles dated on or before `DATE` (YYYY-MM-DD)")

@@ -96,6 +96,15 @@ func TestServeSampleAndSearchJSON(t *testing.T) {
 	if a, b := took.ReplaceAllString(out, ""), took.ReplaceAllString(string(body), ""); a != b {
 		t.Errorf("search --json and the API differ:\n%s\n%s", a, b)
 	}
+	// The place filters at each level, by code and by name.
+	status, body = httpGet(t, base+"api/v1/search?q="+url.QueryEscape("活动")+"&province=22&prefecture="+url.QueryEscape("四平市")+"&size=3")
+	if status != 200 || !strings.Contains(string(body), `"province":[{"value":"吉林省","count":`) {
+		t.Fatalf("search with places on the sample: %d %s", status, body)
+	}
+	code, out, errOut = runCLI(t, "search", "--index", filepath.Join(data, "sample", "index"), "--json", "--province", "22", "--prefecture", "四平市", "--size", "3", "活动")
+	if a, b := took.ReplaceAllString(out, ""), took.ReplaceAllString(string(body), ""); code != 0 || a != b {
+		t.Errorf("search --json --province --prefecture and the API differ (exit %d %s):\n%s\n%s", code, errOut, a, b)
+	}
 	status, body = httpGet(t, base+"api/v1/facets")
 	if status != 200 || !strings.Contains(string(body), `"articles":`) {
 		t.Errorf("facets: %d %s", status, body)

@@ -61,8 +61,11 @@ type Document struct {
 	Body     string   `json:"body"`
 	Counties []string `json:"counties"`
 	County   string   `json:"county"`
-	Topics   []string `json:"topics"`
-	Topic    string   `json:"topic"`
+	// Places are the record's places (an object per place: code, name,
+	// level, prefecture, province, display).
+	Places []corpus.Place `json:"places"`
+	Topics []string       `json:"topics"`
+	Topic  string         `json:"topic"`
 }
 
 // NewDocument returns the document of an article.
@@ -71,6 +74,10 @@ func NewDocument(a *corpus.Article) Document {
 		ID: a.ID, Source: a.Source, Ordinal: a.Ordinal, Kind: a.Kind, Paper: a.Paper, Date: a.Date, Page: a.Page,
 		Kicker: a.Kicker, Title: a.Title, Subtitle: a.Subtitle, Authors: nonNil(a.Authors), Body: a.Body,
 		Counties: nonNil(a.Counties), County: a.County, Topics: nonNil(a.Topics), Topic: a.Topic,
+		Places: a.Places,
+	}
+	if d.Places == nil {
+		d.Places = []corpus.Place{}
 	}
 	if len(a.Date) >= len("2006-01") {
 		d.Month = a.Date[:len("2006-01")]
