@@ -40,9 +40,13 @@ const (
 	indexPeakBudget = 1600 << 20
 	// serveHeapBudget bounds how much the live Go heap grows over its idle
 	// size while serveClients clients request the largest articles'
-	// pages and records with q=字; serveRSSBudget bounds the growth of
+	// pages and records with q=字: 16 MiB per request in flight (the
+	// record, its folded copy, up to MaxMarks marks, the page's HTML, the
+	// similar articles' words), so that the bound holds however the
+	// requests overlap on a loaded machine (measured 49-84 MiB in all on
+	// 2 cores, the more the busier); serveRSSBudget bounds the growth of
 	// the peak RSS meanwhile.
-	serveHeapBudget = 64 << 20
+	serveHeapBudget = serveClients * 16 << 20
 	serveRSSBudget  = 256 << 20
 	// serveIdleSlack bounds what the heap keeps after the requests, once
 	// collected.
