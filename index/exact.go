@@ -27,6 +27,11 @@ type ExactPhraseQuery struct {
 	// Runs are the query's runs of searchable characters, folded.
 	Runs  []string `json:"runs"`
 	Scope Scope    `json:"scope"`
+	// HeadBoost weighs a run found in the head against one in the body
+	// (Ranking.HeadBoost); Weight scales the whole score (0: the query
+	// finds without scoring).
+	HeadBoost float64 `json:"head_boost"`
+	Weight    float64 `json:"weight"`
 
 	// unverified skips the verification: the candidates (benchmarks).
 	unverified bool
@@ -38,9 +43,9 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		name  string
 		boost float64
 	}
-	fields := []field{{FieldHeadBigram, HeadBoost}}
+	fields := []field{{FieldHeadBigram, q.HeadBoost * q.Weight}}
 	if q.Scope != ScopeHead {
-		fields = append(fields, field{FieldBodyBigram, 1})
+		fields = append(fields, field{FieldBodyBigram, q.Weight})
 	}
 	var runs []search.Searcher
 	fail := func(err error, more ...search.Searcher) (search.Searcher, error) {
@@ -159,6 +164,8 @@ type verifier struct {
 	runs   []verifyRun
 	scope  Scope
 	score  bool
+	// headBoost and weight are the query's (ExactPhraseQuery).
+	headBoost, weight float64
 	// The candidate's kicker, title, subtitle and body.
 	head   [3]jsonText
 	body   jsonText
@@ -182,7 +189,7 @@ type verifyRun struct {
 }
 
 func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
-	v := &verifier{reader: r, stored: newStoredReader(r), scope: q.Scope, score: score}
+	v := &verifier{reader: r, stored: newStoredReader(r), scope: q.Scope, score: score, headBoost: q.HeadBoost, weight: q.Weight}
 	for _, run := range q.Runs {
 		ascii := false
 		for i := 0; i < len(run); i++ {
@@ -219,10 +226,10 @@ func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool
 		if h+b == 0 && run.long {
 			return false
 		}
-		score += HeadBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
+		score += v.headBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
 	}
 	if v.score {
-		d.Score = score
+		d.Score = v.weight * score
 	}
 	return true
 }
@@ -252,10 +259,10 @@ func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
 		if h+b == 0 && run.long {
 			return false
 		}
-		score += HeadBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
+		score += v.headBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
 	}
 	if v.score {
-		d.Score = score
+		d.Score = v.weight * score
 	}
 	return true
 }

@@ -19,10 +19,6 @@ const (
 	ScopeHead              // kicker, title and subtitle only
 )
 
-// HeadBoost weighs a match in the head (kicker, title, subtitle) above one in
-// the body.
-const HeadBoost = 3.0
-
 // ExactQuery matches the articles whose text contains s, character for
 // character after folding (full-width, case, traditional characters): the
 // exact-recall path. s is cut at characters that are not searchable
@@ -36,7 +32,8 @@ func ExactQuery(s string, scope Scope) query.Query {
 	if len(runs) == 0 {
 		return nil
 	}
-	q := &ExactPhraseQuery{Scope: scope}
+	r := CurrentRanking()
+	q := &ExactPhraseQuery{Scope: scope, HeadBoost: r.HeadBoost, Weight: 1}
 	for _, terms := range runs {
 		q.Runs = append(q.Runs, runText(terms))
 	}
@@ -62,6 +59,7 @@ func runText(terms []string) string {
 // head (boosted) or the body. It ranks by BM25 but may miss a substring of
 // a word: combine it with ExactQuery for recall.
 func WordQuery(s string, scope Scope) query.Query {
+	r := CurrentRanking()
 	match := func(field string, boost float64) query.Query {
 		q := bleve.NewMatchQuery(s)
 		q.SetField(field)
@@ -71,9 +69,9 @@ func WordQuery(s string, scope Scope) query.Query {
 		return q
 	}
 	if scope == ScopeHead {
-		return match(FieldHead, HeadBoost)
+		return match(FieldHead, r.HeadBoost)
 	}
-	return bleve.NewDisjunctionQuery(match(FieldHead, HeadBoost), match(FieldBody, 1))
+	return bleve.NewDisjunctionQuery(match(FieldHead, r.HeadBoost), match(FieldBody, 1))
 }
 
 // TextQuery is what a bare search term means: the articles that contain
@@ -84,5 +82,6 @@ func TextQuery(s string, scope Scope) query.Query {
 	if exact == nil {
 		return nil
 	}
+	exact.(*ExactPhraseQuery).Weight = CurrentRanking().ExactWeight
 	return bleve.NewDisjunctionQuery(WordQuery(s, scope), exact)
 }

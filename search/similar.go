@@ -52,7 +52,7 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 		for _, f := range []struct {
 			field string
 			boost float64
-		}{{index.FieldHead, index.HeadBoost}, {index.FieldBody, 1}} {
+		}{{index.FieldHead, index.CurrentRanking().HeadBoost}, {index.FieldBody, 1}} {
 			q := bleve.NewTermQuery(t.term)
 			q.SetField(f.field)
 			q.SetBoost(f.boost * t.weight)

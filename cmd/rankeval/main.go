@@ -52,7 +52,14 @@ func run() error {
 	flag.StringVar(&cfg.HeldOutFrom, "held-out-from", cfg.HeldOutFrom, "first date of the held-out split")
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	engines := flag.String("engines", "archive,cjk", "engines to run, comma-separated")
+	rk := index.DefaultRanking
+	flag.Float64Var(&rk.HeadBoost, "head-boost", rk.HeadBoost, "ranking experiment: weight of a head match (body: 1)")
+	flag.Float64Var(&rk.ExactWeight, "exact-weight", rk.ExactWeight, "ranking experiment: weight of the exact path in a bare term")
+	flag.Float64Var(&rk.K1, "k1", rk.K1, "ranking experiment: BM25 k1")
+	flag.Float64Var(&rk.B, "b", rk.B, "ranking experiment: BM25 b")
+	misses := flag.String("misses", "", "print to standard error the queries of this kind (kw2, kw3, title, phrase) the first engine misses in the first 10 and the second finds")
 	flag.Parse()
+	index.SetRanking(rk)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -109,10 +116,40 @@ func run() error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "evaluated in %.1f s\n", time.Since(start).Seconds())
+	if *misses != "" && len(es) >= 2 {
+		if err := printMisses(ctx, es[0], es[1], queries, *misses); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
 	return rankeval.WriteTable(os.Stdout, results)
+}
+
+// printMisses prints the dev queries of kind that a misses and b finds,
+// with the ranks of each engine, for reading why.
+func printMisses(ctx context.Context, a, b rankeval.Engine, queries []rankeval.Query, kind string) error {
+	var qs []rankeval.Query
+	for _, q := range queries {
+		if q.Kind == kind && q.Split == rankeval.Dev {
+			qs = append(qs, q)
+		}
+	}
+	ra, _, err := rankeval.Ranks(ctx, a, qs)
+	if err != nil {
+		return err
+	}
+	rb, _, err := rankeval.Ranks(ctx, b, qs)
+	if err != nil {
+		return err
+	}
+	for i, q := range qs {
+		if ra[i] != rb[i] && (ra[i] == 0 || rb[i] != 0 && rb[i] < ra[i]) {
+			fmt.Fprintf(os.Stderr, "%s\t%s %d\t%s %d\t%s\n", q.Text, a.Name(), ra[i], b.Name(), rb[i], q.Target)
+		}
+	}
+	return nil
 }
