@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"newsarchive/index/analysis"
 )
@@ -68,5 +69,50 @@ func TestFieldLengthsAreTokenTotals(t *testing.T) {
 	avg := fmt.Sprintf("avgFieldLength=%f", math.Ceil(float64(body)/3))
 	if !strings.Contains(string(js), want) || !strings.Contains(string(js), avg) {
 		t.Errorf("explanation lacks %q and %q: %s", want, avg, js)
+	}
+}
+
+func TestSumQueryAddsWithoutCoordination(t *testing.T) {
+	corpusDir, indexDir := rankingCorpus(t)
+	update(t, corpusDir, indexDir, false)
+	idx := openIndex(t, indexDir)
+	term := func(field string) query.Query {
+		q := bleve.NewTermQuery("排涝")
+		q.SetField(field)
+		return q
+	}
+	scores := func(q query.Query) map[string]float64 {
+		req := bleve.NewSearchRequestOptions(q, 10, 0, false)
+		res, err := idx.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
+		return out
+	}
+	head, body := scores(term(FieldHead)), scores(term(FieldBody))
+	sum := scores(&SumQuery{Queries: []query.Query{term(FieldHead), term(FieldBody)}})
+	disj := scores(bleve.NewDisjunctionQuery(term(FieldHead), term(FieldBody)))
+	if len(sum) != 3 || len(disj) != 3 || len(head) != 1 || len(body) != 2 {
+		t.Fatalf("hits: sum %v disjunction %v head %v body %v", sum, disj, head, body)
+	}
+	for id, s := range sum {
+		// Both are scored with the same query norm; the disjunction
+		// halves a document that only one clause matched.
+		coord := 0.5
+		if head[id] > 0 && body[id] > 0 {
+			coord = 1
+		}
+		if math.Abs(s*coord-disj[id]) > 1e-9 {
+			t.Errorf("%s: sum %v × %v ≠ disjunction %v", id, s, coord, disj[id])
+		}
+	}
+	// Without scores it finds the same documents.
+	got := ids(t, idx.Index, &SumQuery{Queries: []query.Query{term(FieldHead), term(FieldBody)}})
+	if len(got) != 3 {
+		t.Errorf("unscored: %v", got)
 	}
 }

@@ -97,7 +97,7 @@ func (c *compiler) term(t termNode, negated bool) (query.Query, error) {
 		}
 		var q query.Query
 		if t.quoted {
-			q = index.ExactQuery(text, scope)
+			q = index.PhraseQuery(text, scope)
 		} else {
 			q = index.TextQuery(text, scope)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
@@ -338,7 +339,12 @@ func TestSortByDate(t *testing.T) {
 	}
 }
 
-func TestRankingPrefersTitleAndPhrase(t *testing.T) {
+// TestRankingPrefersTypedTitle: a title typed as it is finds an article
+// with that title first. (A single word in a title no longer outranks the
+// same word in bodies: the known-item evaluation, internal/rankeval, found
+// that title weight loses articles remembered by their body's words;
+// docs/analysis.md, "Ranking".)
+func TestRankingPrefersTypedTitle(t *testing.T) {
 	fx := searchtest.Get(t)
 	res, err := fx.Searcher.Search(context.Background(), search.Request{Query: "农田排涝"})
 	if err != nil {
@@ -347,20 +353,23 @@ func TestRankingPrefersTitleAndPhrase(t *testing.T) {
 	if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Title, "农田排涝") {
 		t.Fatalf("first hit for 农田排涝 is not the article titled with it: %+v", res.Hits[:min(1, len(res.Hits))])
 	}
-	res, err = fx.Searcher.Search(context.Background(), search.Request{Query: "黑土地"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, h := range res.Hits {
-		inTitle := strings.Contains(h.Title+h.Kicker+h.Subtitle, "黑土地")
-		if !inTitle {
-			// Every hit with the word in its head must rank above this one.
-			for _, later := range res.Hits[i+1:] {
-				if strings.Contains(later.Title+later.Kicker+later.Subtitle, "黑土地") && later.Score < h.Score {
-					t.Errorf("%s (head match, %.3f) ranks below %s (body only, %.3f)", later.Title, later.Score, h.Title, h.Score)
-				}
-			}
+	checked := 0
+	for i := 0; i < len(fx.Articles) && checked < 40; i += 37 {
+		a := fx.Articles[i]
+		if a.Kind != "article" || utf8.RuneCountInString(a.Title) < 6 || strings.ContainsAny(a.Title, "\"“”()（）:：-") {
+			continue
 		}
+		checked++
+		res, err := fx.Searcher.Search(context.Background(), search.Request{Query: a.Title, Size: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Title != a.Title {
+			t.Errorf("title %q typed: first hit %+v", a.Title, res.Hits)
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d titles checked", checked)
 	}
 }
 

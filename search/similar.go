@@ -18,6 +18,10 @@ import (
 const (
 	similarTerms   = 25 // distinctive words taken from the article
 	DefaultSimilar = 10 // articles returned when the request does not say
+	// similarHeadBoost weighs a distinctive word in the head against one
+	// in the body (not measured by the ranking evaluation: kept at the
+	// head boost search had before it).
+	similarHeadBoost = 3.0
 )
 
 // Similar returns up to size articles that share the most distinctive
@@ -52,7 +56,7 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 		for _, f := range []struct {
 			field string
 			boost float64
-		}{{index.FieldHead, index.CurrentRanking().HeadBoost}, {index.FieldBody, 1}} {
+		}{{index.FieldHead, similarHeadBoost}, {index.FieldBody, 1}} {
 			q := bleve.NewTermQuery(t.term)
 			q.SetField(f.field)
 			q.SetBoost(f.boost * t.weight)

@@ -54,6 +54,9 @@ func run() error {
 	engines := flag.String("engines", "archive,cjk", "engines to run, comma-separated")
 	rk := index.DefaultRanking
 	flag.Float64Var(&rk.HeadBoost, "head-boost", rk.HeadBoost, "ranking experiment: weight of a head match (body: 1)")
+	flag.Float64Var(&rk.ExactHeadBoost, "exact-head-boost", rk.ExactHeadBoost, "ranking experiment: weight of an exact run in the head (body: 1)")
+	flag.BoolVar(&rk.ExactByLength, "exact-by-length", rk.ExactByLength, "ranking experiment: weigh exact runs by their length")
+	flag.Float64Var(&rk.PhraseWords, "phrase-words", rk.PhraseWords, "ranking experiment: weight of the words' BM25 in a quoted string")
 	flag.Float64Var(&rk.ExactWeight, "exact-weight", rk.ExactWeight, "ranking experiment: weight of the exact path in a bare term")
 	flag.Float64Var(&rk.K1, "k1", rk.K1, "ranking experiment: BM25 k1")
 	flag.Float64Var(&rk.B, "b", rk.B, "ranking experiment: BM25 b")
