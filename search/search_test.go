@@ -474,6 +474,7 @@ func TestBadRequests(t *testing.T) {
 		{search.Request{Query: "topic:魔法"}, `unknown topic "魔法"`},
 		{search.Request{Query: "date:2022-13"}, "not YYYY"},
 		{search.Request{Query: "，。"}, "no letter, digit or Chinese character"},
+		{search.Request{Query: "，。 》"}, "no letter, digit or Chinese character"},
 		{search.Request{Query: `""`}, "nothing to search for"},
 		{search.Request{Counties: []string{"火星"}}, `unknown county "火星"`},
 		{search.Request{Topics: []string{"魔法"}}, `unknown topic "魔法"`},
@@ -679,5 +680,23 @@ func TestCountyTopicAgainstScan(t *testing.T) {
 	}
 	if len(counts) != len(want) {
 		t.Errorf("%d counties, scan %d (the county filter must be ignored)", len(counts), len(want))
+	}
+}
+
+// TestPunctuationBetweenTermsIsSkipped: a title typed with its
+// punctuation finds what the title without it finds.
+func TestPunctuationBetweenTermsIsSkipped(t *testing.T) {
+	fx := searchtest.Get(t)
+	ctx := context.Background()
+	with, err := fx.Searcher.Search(ctx, search.Request{Query: "（黑土地）》 保护"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := fx.Searcher.Search(ctx, search.Request{Query: "黑土地 保护"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Total == 0 || with.Total != without.Total || with.Hits[0].ID != without.Hits[0].ID {
+		t.Errorf("with punctuation %d hits, without %d", with.Total, without.Total)
 	}
 }
