@@ -34,7 +34,7 @@ import (
 const (
 	Keywords2 = "kw2"    // the two best TF-IDF keywords of the body
 	Keywords3 = "kw3"    // the three best
-	Title     = "title"  // the title as typed, unquoted
+	Title     = "title"  // the title as typed, unquoted (titles no other article has)
 	Phrase    = "phrase" // a quoted substring of 4–8 characters of the body
 )
 
@@ -79,13 +79,21 @@ type Query struct {
 // Queries draws the sample from articles: per split, the eligible
 // articles (kind article, a title, a body of MinBodyRunes or more) in an
 // order shuffled with cfg.Seed, and per kind the first N of them that
-// yield a query of that kind.
+// yield a query of that kind (a title query needs a title no other
+// article of articles has).
 func Queries(articles []corpus.Article, cfg Config) ([]Query, error) {
 	if cfg.MinBodyRunes == 0 {
 		cfg.MinBodyRunes = 60
 	}
 	if cfg.HeldOutFrom == "" {
 		return nil, fmt.Errorf("rankeval: no held-out date")
+	}
+	// A title names one article only when no other has it: a recurring
+	// title (国际联播快讯, every day) cannot find a given day's item, for
+	// any engine, so it makes no title query.
+	titles := map[string]int{}
+	for i := range articles {
+		titles[textnorm.String(strings.TrimSpace(articles[i].Title))]++
 	}
 	bySplit := map[string][]*corpus.Article{}
 	for i := range articles {
@@ -128,7 +136,9 @@ func Queries(articles []corpus.Article, cfg Config) ([]Query, error) {
 			if len(kws) >= 3 {
 				add(Keywords3, strings.Join(kws[:3], " "))
 			}
-			add(Title, strings.TrimSpace(a.Title))
+			if title := strings.TrimSpace(a.Title); titles[textnorm.String(title)] == 1 {
+				add(Title, title)
+			}
 			// The phrase is drawn whether or not it is used, so that the
 			// other kinds' sample does not depend on N.
 			if p := phrase(a.Body, rng); p != "" {
