@@ -285,7 +285,7 @@ func BenchmarkExactQuery(b *testing.B) {
 			b.Run(s+"/"+c.name, func(b *testing.B) {
 				req := bleve.NewSearchRequestOptions(c.q, 20, 0, false)
 				for b.Loop() {
-					res, err := idx.bleve.Search(req)
+					res, err := idx.searchBleve(context.Background(), req)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -138,7 +138,7 @@ func TestMatchAgreesWithBleve(t *testing.T) {
 		county,
 	} {
 		req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
-		res, err := idx.bleve.Search(req)
+		res, err := idx.searchBleve(context.Background(), req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -147,7 +147,7 @@ func compile(q engine.Query) (query.Query, error) {
 		}
 		var bq query.Query
 		if q.Exact {
-			bq = ExactQuery(q.Text, scope)
+			bq = PhraseQuery(q.Text, scope)
 		} else {
 			bq = TextQuery(q.Text, scope)
 		}

@@ -27,6 +27,14 @@ type ExactPhraseQuery struct {
 	// Runs are the query's runs of searchable characters, folded.
 	Runs  []string `json:"runs"`
 	Scope Scope    `json:"scope"`
+	// HeadBoost weighs a run found in the head against one in the body
+	// (Ranking.HeadBoost); Weight scales the whole score (0: the query
+	// finds without scoring).
+	HeadBoost float64 `json:"head_boost"`
+	Weight    float64 `json:"weight"`
+	// ByLength weighs each run by its number of bigrams
+	// (Ranking.ExactByLength).
+	ByLength bool `json:"by_length"`
 
 	// unverified skips the verification: the candidates (benchmarks).
 	unverified bool
@@ -38,9 +46,9 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		name  string
 		boost float64
 	}
-	fields := []field{{FieldHeadBigram, HeadBoost}}
+	fields := []field{{FieldHeadBigram, q.HeadBoost * q.Weight}}
 	if q.Scope != ScopeHead {
-		fields = append(fields, field{FieldBodyBigram, 1})
+		fields = append(fields, field{FieldBodyBigram, q.Weight})
 	}
 	var runs []search.Searcher
 	fail := func(err error, more ...search.Searcher) (search.Searcher, error) {
@@ -65,7 +73,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 			}
 			// The fields have no frequencies: a match scores the field's
 			// boost (the verifier refines it when it reads the text).
-			boost := f.boost
+			boost := f.boost * q.runWeight(run)
 			alts = append(alts, searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
 				d.Score = boost
 				return true
@@ -103,6 +111,14 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		}
 	}
 	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
+}
+
+// runWeight is a run's share of the query's score.
+func (q *ExactPhraseQuery) runWeight(run string) float64 {
+	if q.ByLength {
+		return max(1, float64(utf8.RuneCountInString(run)-1))
+	}
+	return 1
 }
 
 // runCandidates returns the searcher of the articles whose field may hold
@@ -159,6 +175,9 @@ type verifier struct {
 	runs   []verifyRun
 	scope  Scope
 	score  bool
+	// headBoost, weight and byLength are the query's (ExactPhraseQuery).
+	headBoost, weight float64
+	byLength          bool
 	// The candidate's kicker, title, subtitle and body.
 	head   [3]jsonText
 	body   jsonText
@@ -170,6 +189,9 @@ type verifyRun struct {
 	// long runs (three characters or more) must be verified; shorter ones
 	// are exact in the index and only counted for the score.
 	long bool
+	// weight is the run's share of the score: 1, or its number of
+	// bigrams when the query weighs runs by length.
+	weight float64
 	// invariant runs fold to themselves: found in the unfolded text, they
 	// are found in the folded text too.
 	invariant bool
@@ -182,13 +204,14 @@ type verifyRun struct {
 }
 
 func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *verifier {
-	v := &verifier{reader: r, stored: newStoredReader(r), scope: q.Scope, score: score}
+	v := &verifier{reader: r, stored: newStoredReader(r), scope: q.Scope, score: score, headBoost: q.HeadBoost, weight: q.Weight, byLength: q.ByLength}
 	for _, run := range q.Runs {
 		ascii := false
 		for i := 0; i < len(run); i++ {
 			ascii = ascii || run[i] < utf8.RuneSelf
 		}
 		v.runs = append(v.runs, verifyRun{
+			weight:    q.runWeight(run),
 			text:      []byte(run),
 			long:      utf8.RuneCountInString(run) > 2,
 			invariant: textnorm.String(run) == run,
@@ -219,10 +242,10 @@ func (v *verifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool
 		if h+b == 0 && run.long {
 			return false
 		}
-		score += HeadBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
+		score += run.weight * (v.headBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap)))
 	}
 	if v.score {
-		d.Score = score
+		d.Score = v.weight * score
 	}
 	return true
 }
@@ -252,10 +275,10 @@ func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
 		if h+b == 0 && run.long {
 			return false
 		}
-		score += HeadBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap))
+		score += run.weight * (v.headBoost*saturate(min(h, occurrenceCap)) + saturate(min(b, occurrenceCap)))
 	}
 	if v.score {
-		d.Score = score
+		d.Score = v.weight * score
 	}
 	return true
 }

@@ -24,6 +24,9 @@ type snapshot struct {
 	reader  bleveindex.IndexReader
 	stored  *storedReader
 	columns *Columns
+	// bm25 are the BM25 statistics of the word fields' true lengths (nil
+	// for a generation written without them: Bleve's own).
+	bm25 *search.BM25Stats
 
 	prefixes   prefixCache                // one-character runs' documents
 	text       atomic.Pointer[foldedText] // nil until loaded
@@ -54,6 +57,10 @@ func openSnapshot(ctx context.Context, idx interface {
 		return nil, fmt.Errorf("index reader is a %T, not a scorch snapshot", r)
 	}
 	s := &snapshot{reader: r, stored: newStoredReader(r)}
+	if s.bm25, err = loadBM25Stats(r); err != nil {
+		r.Close()
+		return nil, err
+	}
 	if s.columns, err = loadColumns(ctx, r, s.stored, s.stored.docs()); err != nil {
 		r.Close()
 		return nil, err
@@ -178,6 +185,7 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
 	ctx = search.ContextWithTermSearchersCounter(ctx)
+	ctx = x.scoring(ctx)
 	if t := x.snap.text.Load(); t != nil {
 		ctx = context.WithValue(ctx, textKey{}, t)
 	}

@@ -33,7 +33,7 @@ func TestOrderAgreesWithBleve(t *testing.T) {
 		for _, q := range []string{"经济", "高质量发展", "县"} {
 			req := bleve.NewSearchRequestOptions(TextQuery(q, ScopeAll), 120, 0, false)
 			req.SortByCustom(c.order)
-			want, err := idx.bleve.Search(req)
+			want, err := idx.searchBleve(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,10 +19,6 @@ const (
 	ScopeHead              // kicker, title and subtitle only
 )
 
-// HeadBoost weighs a match in the head (kicker, title, subtitle) above one in
-// the body.
-const HeadBoost = 3.0
-
 // ExactQuery matches the articles whose text contains s, character for
 // character after folding (full-width, case, traditional characters): the
 // exact-recall path. s is cut at characters that are not searchable
@@ -36,7 +32,8 @@ func ExactQuery(s string, scope Scope) query.Query {
 	if len(runs) == 0 {
 		return nil
 	}
-	q := &ExactPhraseQuery{Scope: scope}
+	r := CurrentRanking()
+	q := &ExactPhraseQuery{Scope: scope, HeadBoost: r.ExactHeadBoost, Weight: 1, ByLength: r.ExactByLength}
 	for _, terms := range runs {
 		q.Runs = append(q.Runs, runText(terms))
 	}
@@ -59,21 +56,50 @@ func runText(terms []string) string {
 }
 
 // WordQuery matches the articles that contain every gse word of s, in the
-// head (boosted) or the body. It ranks by BM25 but may miss a substring of
-// a word: combine it with ExactQuery for recall.
+// head or the body, scored by the sum of the fields' BM25 (the head
+// weighted by Ranking.HeadBoost). It may miss a substring of a word:
+// combine it with ExactQuery for recall.
 func WordQuery(s string, scope Scope) query.Query {
+	return wordQuery(s, scope, 1, false)
+}
+
+// wordQuery is WordQuery with its scores times weight; with any, an
+// article needs only some of the words.
+func wordQuery(s string, scope Scope, weight float64, any bool) query.Query {
+	r := CurrentRanking()
 	match := func(field string, boost float64) query.Query {
 		q := bleve.NewMatchQuery(s)
 		q.SetField(field)
 		q.Analyzer = analysis.WordAnalyzer
 		q.SetOperator(query.MatchQueryOperatorAnd)
-		q.SetBoost(boost)
+		if any {
+			q.SetOperator(query.MatchQueryOperatorOr)
+		}
+		q.SetBoost(boost * weight)
 		return q
 	}
 	if scope == ScopeHead {
-		return match(FieldHead, HeadBoost)
+		return match(FieldHead, 1)
 	}
-	return bleve.NewDisjunctionQuery(match(FieldHead, HeadBoost), match(FieldBody, 1))
+	return &SumQuery{Queries: []query.Query{match(FieldHead, r.HeadBoost), match(FieldBody, 1)}}
+}
+
+// PhraseQuery is what a quoted string means: ExactQuery, ranked by the
+// string's occurrences and, with Ranking.PhraseWords, the BM25 of its
+// words. It returns nil when s has no searchable character.
+func PhraseQuery(s string, scope Scope) query.Query {
+	exact := ExactQuery(s, scope)
+	if exact == nil {
+		return nil
+	}
+	w := CurrentRanking().PhraseWords
+	if w <= 0 {
+		return exact
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(exact)
+	b.AddShould(wordQuery(s, scope, w, true))
+	return b
 }
 
 // TextQuery is what a bare search term means: the articles that contain
@@ -84,5 +110,16 @@ func TextQuery(s string, scope Scope) query.Query {
 	if exact == nil {
 		return nil
 	}
-	return bleve.NewDisjunctionQuery(WordQuery(s, scope), exact)
+	r := CurrentRanking()
+	ex := exact.(*ExactPhraseQuery)
+	ex.Weight = r.ExactWeight
+	// A term of one word is ranked by its word's BM25 alone: its
+	// occurrences as a string carry no more (and no IDF or length
+	// normalization), and weighing them flattened the evaluation's
+	// keyword queries. Contiguity counts where there are words to be
+	// contiguous.
+	if n, err := analysis.CountWords(s); err == nil && n < 2 {
+		ex.Weight = 0
+	}
+	return &SumQuery{Queries: []query.Query{WordQuery(s, scope), exact}}
 }

@@ -156,7 +156,7 @@ func (x *Index) aliasOf(ctx context.Context, id string) (string, error) {
 	q := bleve.NewTermQuery(id)
 	q.SetField(FieldAlias)
 	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
-	res, err := x.bleve.SearchInContext(ctx, req)
+	res, err := x.searchBleve(ctx, req)
 	if err != nil {
 		return "", fmt.Errorf("look up alias: %w", err)
 	}

@@ -16,9 +16,14 @@ import (
 	wordanalysis "newsarchive/index/analysis"
 )
 
-// similarTerms is the number of distinctive words a more-like-this search
-// takes from the article.
-const similarTerms = 25
+// Limits of a more-like-this search.
+const (
+	similarTerms = 25 // distinctive words taken from the article
+	// similarHeadBoost weighs a distinctive word in the head against one
+	// in the body (not measured by the ranking evaluation: kept at the
+	// head boost search had before it).
+	similarHeadBoost = 3.0
+)
 
 // similarTextBytes is how much of an article's text (head, then body) its
 // distinctive words are taken from: three times a real article (about 5
@@ -48,7 +53,7 @@ func (x *Index) Similar(ctx context.Context, a *corpus.Article, size int) ([]eng
 		for _, f := range []struct {
 			field string
 			boost float64
-		}{{FieldHead, HeadBoost}, {FieldBody, 1}} {
+		}{{FieldHead, similarHeadBoost}, {FieldBody, 1}} {
 			q := bleve.NewTermQuery(t.term)
 			q.SetField(f.field)
 			q.SetBoost(f.boost * t.weight)
@@ -62,7 +67,7 @@ func (x *Index) Similar(ctx context.Context, a *corpus.Article, size int) ([]eng
 	b.AddMustNot(bleve.NewDocIDQuery([]string{a.ID}))
 	req := bleve.NewSearchRequestOptions(b, size, 0, false)
 	req.Fields = []string{FieldRecord}
-	res, err := x.bleve.SearchInContext(ctx, req)
+	res, err := x.searchBleve(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("similar to %s: %w", a.ID, err)
 	}

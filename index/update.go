@@ -30,8 +30,9 @@ import (
 // of another version rebuilds it. Schema 6: ids from the page (corpus.ItemID),
 // the old path-based ids kept in FieldAlias; checksums of every file.
 // Schema 7: national places (FieldProvinces, FieldPrefectures, FieldPlace,
-// FieldPlaceTopic in place of the county × topic pairs).
-const SchemaVersion = "7"
+// FieldPlaceTopic in place of the county × topic pairs). Schema 8: the
+// word fields' token totals (keyLengths) for BM25's average field length.
+const SchemaVersion = "8"
 
 // Keys of the index's internal (non-document) storage.
 var (
@@ -1118,7 +1119,31 @@ func (w *writer) finish(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("encode index state: %w", err)
 	}
-	return w.write(&job{}, map[string][]byte{string(keyFiles): state, string(keySchema): []byte(SchemaVersion)}, true)
+	lengths, err := w.lengths(ctx)
+	if err != nil {
+		return err
+	}
+	log.Debug("field lengths counted", "took", time.Since(start))
+	return w.write(&job{}, map[string][]byte{string(keyFiles): state, string(keySchema): []byte(SchemaVersion), string(keyLengths): lengths}, true)
+}
+
+// lengths counts the word fields' tokens of the generation as written
+// (BM25's average field lengths, see fieldLengths).
+func (w *writer) lengths(ctx context.Context) ([]byte, error) {
+	adv, err := w.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("field lengths: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("field lengths: %w", err)
+	}
+	defer r.Close()
+	l, err := countLengths(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return encodeLengths(l)
 }
 
 // forceMerge merges the index's persisted segments into one. One Bleve

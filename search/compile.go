@@ -48,7 +48,21 @@ func (c *compiler) node(n node, negated bool) (engine.Query, error) {
 		return engine.And{Not: []engine.Query{q}}, nil
 	case andNode:
 		var must, mustNot []engine.Query
+		// Punctuation between terms, as in a title typed as it is
+		// (…（2022-2035年）》), is no term: skipped when something else is
+		// searched for. Alone it is still an error.
+		punct := func(ch node) bool {
+			t, ok := ch.(termNode)
+			return ok && !t.quoted && t.field == "" && !searchable(t.text)
+		}
+		skip := false
 		for _, ch := range n.children {
+			skip = skip || !punct(ch)
+		}
+		for _, ch := range n.children {
+			if skip && punct(ch) {
+				continue
+			}
 			if not, ok := ch.(notNode); ok {
 				q, err := c.node(not.child, !negated)
 				if err != nil {
@@ -187,4 +201,9 @@ func datePeriod(s string) (from, to time.Time, err error) {
 		return from, to, fmt.Errorf("date %q: a year has four digits", s)
 	}
 	return from, to, fmt.Errorf("date %q is not YYYY, YYYY-MM or YYYY-MM-DD", s)
+}
+
+// searchable reports whether s has a letter, digit or Chinese character.
+func searchable(s string) bool {
+	return len(analysis.QueryBigrams(s)) > 0
 }

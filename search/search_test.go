@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
@@ -339,7 +340,12 @@ func TestSortByDate(t *testing.T) {
 	}
 }
 
-func TestRankingPrefersTitleAndPhrase(t *testing.T) {
+// TestRankingPrefersTypedTitle: a title typed as it is finds an article
+// with that title first. (A single word in a title no longer outranks the
+// same word in bodies: the known-item evaluation, internal/rankeval, found
+// that title weight loses articles remembered by their body's words;
+// docs/analysis.md, "Ranking".)
+func TestRankingPrefersTypedTitle(t *testing.T) {
 	fx := searchtest.Get(t)
 	res, err := fx.Searcher.Search(context.Background(), search.Request{Query: "农田排涝"})
 	if err != nil {
@@ -348,20 +354,23 @@ func TestRankingPrefersTitleAndPhrase(t *testing.T) {
 	if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Title, "农田排涝") {
 		t.Fatalf("first hit for 农田排涝 is not the article titled with it: %+v", res.Hits[:min(1, len(res.Hits))])
 	}
-	res, err = fx.Searcher.Search(context.Background(), search.Request{Query: "黑土地"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, h := range res.Hits {
-		inTitle := strings.Contains(h.Title+h.Kicker+h.Subtitle, "黑土地")
-		if !inTitle {
-			// Every hit with the word in its head must rank above this one.
-			for _, later := range res.Hits[i+1:] {
-				if strings.Contains(later.Title+later.Kicker+later.Subtitle, "黑土地") && later.Score < h.Score {
-					t.Errorf("%s (head match, %.3f) ranks below %s (body only, %.3f)", later.Title, later.Score, h.Title, h.Score)
-				}
-			}
+	checked := 0
+	for i := 0; i < len(fx.Articles) && checked < 40; i += 37 {
+		a := fx.Articles[i]
+		if a.Kind != "article" || utf8.RuneCountInString(a.Title) < 6 || strings.ContainsAny(a.Title, "\"“”()（）:：-") {
+			continue
 		}
+		checked++
+		res, err := fx.Searcher.Search(context.Background(), search.Request{Query: a.Title, Size: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Title != a.Title {
+			t.Errorf("title %q typed: first hit %+v", a.Title, res.Hits)
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d titles checked", checked)
 	}
 }
 
@@ -466,6 +475,7 @@ func TestBadRequests(t *testing.T) {
 		{search.Request{Query: "topic:魔法"}, `unknown topic "魔法"`},
 		{search.Request{Query: "date:2022-13"}, "not YYYY"},
 		{search.Request{Query: "，。"}, "no letter, digit or Chinese character"},
+		{search.Request{Query: "，。 》"}, "no letter, digit or Chinese character"},
 		{search.Request{Query: `""`}, "nothing to search for"},
 		{search.Request{Counties: []string{"火星"}}, `unknown county "火星"`},
 		{search.Request{Topics: []string{"魔法"}}, `unknown topic "魔法"`},
@@ -713,4 +723,22 @@ func scanPlaces(tagger *corpus.Tagger, a *corpus.Article, level string) []string
 		}
 	}
 	return out
+}
+
+// TestPunctuationBetweenTermsIsSkipped: a title typed with its
+// punctuation finds what the title without it finds.
+func TestPunctuationBetweenTermsIsSkipped(t *testing.T) {
+	fx := searchtest.Get(t)
+	ctx := context.Background()
+	with, err := fx.Searcher.Search(ctx, search.Request{Query: "（黑土地）》 保护"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := fx.Searcher.Search(ctx, search.Request{Query: "黑土地 保护"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Total == 0 || with.Total != without.Total || with.Hits[0].ID != without.Hits[0].ID {
+		t.Errorf("with punctuation %d hits, without %d", with.Total, without.Total)
+	}
 }

@@ -134,3 +134,20 @@ func wordType(term string) (blevea.TokenType, bool) {
 		return blevea.Numeric, true
 	}
 }
+
+// CountWords returns the number of words the word analysis makes of s:
+// what a match query on a word field looks up.
+func CountWords(s string) (int, error) {
+	seg, err := segmenter()
+	if err != nil {
+		return 0, err
+	}
+	f := fold([]byte(s))
+	n := 0
+	for _, sp := range cutSpans(seg, f.text, wordMode) {
+		if _, ok := wordType(f.text[sp.start:sp.end]); ok {
+			n++
+		}
+	}
+	return n, nil
+}
