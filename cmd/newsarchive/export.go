@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"newsarchive/index"
-	"newsarchive/index/opensearch"
+	"newsarchive/opensearch"
 	"newsarchive/search"
 )
 

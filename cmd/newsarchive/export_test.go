@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"newsarchive/corpus"
-	"newsarchive/index/opensearch"
+	"newsarchive/opensearch"
 	"newsarchive/search/searchtest"
 )
 
