@@ -69,12 +69,12 @@ func TestClusterLoadAndRead(t *testing.T) {
 	}{
 		{Query{}, 300},
 		{Query{Exact: []string{"满族文化"}}, 300},
-		{Query{Exact: []string{"滿族"}}, 300},       // traditional
-		{Query{Exact: []string{"〇"}}, 300},        // U+3007
+		{Query{Exact: []string{"滿族"}}, 300}, // traditional
+		{Query{Exact: []string{"〇"}}, 300},  // U+3007
 		{Query{Exact: []string{"二〇二三"}}, 300},
-		{Query{Exact: []string{"段满族"}}, 0},      // across the colon
-		{Query{Exact: []string{"段，满族"}}, 300},  // punctuation cuts runs
-		{Query{Exact: []string{"标题1"}}, 111},    // 1, 10-19, 100-199
+		{Query{Exact: []string{"段满族"}}, 0},    // across the colon
+		{Query{Exact: []string{"段，满族"}}, 300}, // punctuation cuts runs
+		{Query{Exact: []string{"标题1"}}, 111},  // 1, 10-19, 100-199
 		{Query{Exact: []string{"标题1"}, Scope: ScopeHead}, 111},
 		{Query{Exact: []string{"满族"}, Scope: ScopeHead}, 0},
 		{Query{Filter: Filter{Counties: []string{"梨树县"}}}, 100},
