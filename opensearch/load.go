@@ -23,7 +23,8 @@ type LoadOptions struct {
 	// Replicas -1 for none, on a one-node cluster).
 	Shards, Replicas int
 	// MaxRetries is how often a batch, or the items of it the cluster
-	// rejected with 429 (its queues full), is sent again, with a growing
+	// rejected with 429 (its queues full) or a 5xx (a shard unavailable),
+	// is sent again, with a growing
 	// pause, before the load fails (default 8).
 	MaxRetries int
 	// Keep is passed to Prune after a commit (0: KeepGenerations; -1: no
@@ -39,8 +40,8 @@ type ItemError struct {
 	Reason string
 }
 
-// BulkError is a batch with articles the cluster refused (after the
-// retries, for 429).
+// BulkError is a batch with articles the cluster refused for good (a 4xx
+// other than 429: the article does not fit the mapping).
 type BulkError struct {
 	Index string
 	Items []ItemError
@@ -182,6 +183,7 @@ func (l *Load) flush(ctx context.Context) error {
 	ends, ids := l.ends, l.ids
 	l.sum.Bytes += int64(len(body))
 	l.sum.Batches++
+	lastItem := ""
 	for attempt := 0; ; attempt++ {
 		var ans bulkAnswer
 		err := l.c.do(ctx, http.MethodPost, "/_bulk", body, &ans)
@@ -206,8 +208,14 @@ func (l *Load) flush(ctx context.Context) error {
 				for _, it := range m {
 					switch {
 					case it.Error == nil && it.Status/100 == 2:
-					case it.Status == http.StatusTooManyRequests:
+					case it.Status == http.StatusTooManyRequests || it.Status >= 500:
+						// Queues full, or a shard unavailable while a
+						// node leaves and a replica takes over.
 						retry = append(retry, i)
+						lastItem = fmt.Sprintf("%s: %d", ids[i], it.Status)
+						if it.Error != nil {
+							lastItem += " " + it.Error.Type + ": " + it.Error.Reason
+						}
 					default:
 						e := ItemError{ID: ids[i], Status: it.Status}
 						if it.Error != nil {
@@ -225,14 +233,18 @@ func (l *Load) flush(ctx context.Context) error {
 			break
 		}
 		if attempt >= l.opts.MaxRetries {
-			cause := "429 Too Many Requests"
+			cause := lastItem
 			if err != nil {
 				cause = err.Error()
 			}
 			return l.fail(fmt.Errorf("opensearch: load %s: %d articles (%s…) still not written after %d retries: %s", l.name, len(retry), ids[retry[0]], attempt, cause))
 		}
 		pause := time.Duration(1<<min(attempt, 5)) * 250 * time.Millisecond
-		l.c.log.Warn("opensearch: bulk retry", "generation", l.name, "articles", len(retry), "attempt", attempt+1, "pause", pause, "err", errString(err))
+		cause := errString(err)
+		if cause == "" {
+			cause = lastItem
+		}
+		l.c.log.Warn("opensearch: bulk retry", "generation", l.name, "articles", len(retry), "attempt", attempt+1, "pause", pause, "cause", cause)
 		l.sum.Retries++
 		select {
 		case <-ctx.Done():

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"newsarchive/corpus"
 )
@@ -72,21 +73,37 @@ type searchAnswer struct {
 func (c *Client) searchPath() string { return "/" + url.PathEscape(c.alias) + "/_search" }
 
 // search sends a search body and checks that every shard answered: a
-// partial answer would give wrong totals.
+// partial answer would give wrong totals. A search is read-only, so one
+// that fails on the way (a node going away: a connection error, a 5xx,
+// shards that did not answer) is sent again, up to readRetries times.
 func (c *Client) search(ctx context.Context, body map[string]any) (*searchAnswer, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("opensearch: encode search: %w", err)
 	}
-	var ans searchAnswer
-	if err := c.do(ctx, http.MethodPost, c.searchPath(), b, &ans); err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		var ans searchAnswer
+		err := c.do(ctx, http.MethodPost, c.searchPath(), b, &ans)
+		if err == nil && (ans.Shards.Failed > 0 || ans.Shards.Successful < ans.Shards.Total) {
+			err = fmt.Errorf("opensearch: search %s: %d of %d shards answered", c.alias, ans.Shards.Successful, ans.Shards.Total)
+		} else if err == nil {
+			return &ans, nil
+		}
+		var se *StatusError
+		if errors.As(err, &se) && se.Status < 500 || attempt >= readRetries || ctx.Err() != nil {
+			return nil, err
+		}
+		c.log.Warn("opensearch: search retry", "alias", c.alias, "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
 	}
-	if ans.Shards.Failed > 0 || ans.Shards.Successful < ans.Shards.Total {
-		return nil, fmt.Errorf("opensearch: search %s: %d of %d shards answered", c.alias, ans.Shards.Successful, ans.Shards.Total)
-	}
-	return &ans, nil
 }
+
+// readRetries is how often a failed search is sent again.
+const readRetries = 4
 
 // Count returns the exact number of articles matching q.
 func (c *Client) Count(ctx context.Context, q Query) (int64, error) {
