@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"newsarchive/corpus"
@@ -30,6 +33,9 @@ type LoadOptions struct {
 	// Keep is passed to Prune after a commit (0: KeepGenerations; -1: no
 	// pruning).
 	Keep int
+	// Concurrency is the number of bulk requests in flight (default 2):
+	// the load holds at most Concurrency+1 batches in memory.
+	Concurrency int
 }
 
 // ItemError is an article the cluster refused.
@@ -90,7 +96,12 @@ type Load struct {
 	sum   LoadSummary
 	start time.Time
 	done  bool
-	err   error
+
+	slots   chan struct{} // one per batch in flight
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	err     error // the first failure; guarded by mu
+	retries atomic.Int64
 }
 
 // NewLoad creates a new generation (an empty index with the mapping,
@@ -102,7 +113,10 @@ func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
 	if opts.MaxRetries <= 0 {
 		opts.MaxRetries = 8
 	}
-	l := &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now()}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 2
+	}
+	l := &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now(), slots: make(chan struct{}, opts.Concurrency)}
 	var body map[string]any
 	if err := json.Unmarshal(mapping, &body); err != nil {
 		return nil, fmt.Errorf("opensearch: mapping: %w", err)
@@ -129,10 +143,12 @@ func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
 // Name is the generation's index name.
 func (l *Load) Name() string { return l.name }
 
-// Add queues an article; a full batch is sent.
+// Add queues an article; a full batch is sent (in the background, while
+// the next fills, up to LoadOptions.Concurrency at once). It returns the
+// first failure of any batch so far.
 func (l *Load) Add(ctx context.Context, a *corpus.Article) error {
-	if l.err != nil {
-		return l.err
+	if err := l.failed(); err != nil {
+		return err
 	}
 	if l.done {
 		return fmt.Errorf("opensearch: load %s: add after commit or abort", l.name)
@@ -172,17 +188,41 @@ type bulkAnswer struct {
 	} `json:"items"`
 }
 
-// flush sends the batch; items refused with 429 are sent again, and so
-// is a whole batch that failed with 429, a 5xx or a connection error
-// (the ids are explicit, so sending an item twice writes it once).
+// flush hands the queued batch to a sender, waiting for a free slot.
 func (l *Load) flush(ctx context.Context) error {
 	if len(l.ids) == 0 {
 		return nil
 	}
 	body := bytes.Clone(l.buf.Bytes())
-	ends, ids := l.ends, l.ids
+	ends, ids := slices.Clone(l.ends), slices.Clone(l.ids)
+	l.buf.Reset()
+	l.ends, l.ids = l.ends[:0], l.ids[:0]
 	l.sum.Bytes += int64(len(body))
 	l.sum.Batches++
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return l.fail(fmt.Errorf("opensearch: load %s: %w", l.name, ctx.Err()))
+	}
+	if err := l.failed(); err != nil {
+		<-l.slots
+		return err
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer func() { <-l.slots }()
+		if err := l.send(ctx, body, ends, ids); err != nil {
+			l.fail(err)
+		}
+	}()
+	return nil
+}
+
+// send sends a batch; items refused with 429 or a 5xx are sent again,
+// and so is a whole batch that failed with 429, a 5xx or a connection
+// error (the ids are explicit, so sending an item twice writes it once).
+func (l *Load) send(ctx context.Context, body []byte, ends []int, ids []string) error {
 	lastItem := ""
 	for attempt := 0; ; attempt++ {
 		var ans bulkAnswer
@@ -195,14 +235,14 @@ func (l *Load) flush(ctx context.Context) error {
 		if err != nil {
 			var se *StatusError
 			if errors.As(err, &se) && se.Status != http.StatusTooManyRequests && se.Status < 500 {
-				return l.fail(fmt.Errorf("opensearch: load %s: batch of %d articles (%s…): %w", l.name, len(ids), ids[0], err))
+				return fmt.Errorf("opensearch: load %s: batch of %d articles (%s…): %w", l.name, len(ids), ids[0], err)
 			}
 			for i := range ids {
 				retry = append(retry, i)
 			}
 		} else {
 			if len(ans.Items) != len(ids) {
-				return l.fail(fmt.Errorf("opensearch: load %s: bulk answered %d items for %d", l.name, len(ans.Items), len(ids)))
+				return fmt.Errorf("opensearch: load %s: bulk answered %d items for %d", l.name, len(ans.Items), len(ids))
 			}
 			for i, m := range ans.Items {
 				for _, it := range m {
@@ -227,7 +267,7 @@ func (l *Load) flush(ctx context.Context) error {
 			}
 		}
 		if len(refused) > 0 {
-			return l.fail(&BulkError{Index: l.name, Items: refused})
+			return &BulkError{Index: l.name, Items: refused}
 		}
 		if len(retry) == 0 {
 			break
@@ -237,7 +277,7 @@ func (l *Load) flush(ctx context.Context) error {
 			if err != nil {
 				cause = err.Error()
 			}
-			return l.fail(fmt.Errorf("opensearch: load %s: %d articles (%s…) still not written after %d retries: %s", l.name, len(retry), ids[retry[0]], attempt, cause))
+			return fmt.Errorf("opensearch: load %s: %d articles (%s…) still not written after %d retries: %s", l.name, len(retry), ids[retry[0]], attempt, cause)
 		}
 		pause := time.Duration(1<<min(attempt, 5)) * 250 * time.Millisecond
 		cause := errString(err)
@@ -245,10 +285,10 @@ func (l *Load) flush(ctx context.Context) error {
 			cause = lastItem
 		}
 		l.c.log.Warn("opensearch: bulk retry", "generation", l.name, "articles", len(retry), "attempt", attempt+1, "pause", pause, "cause", cause)
-		l.sum.Retries++
+		l.retries.Add(1)
 		select {
 		case <-ctx.Done():
-			return l.fail(fmt.Errorf("opensearch: load %s: %w", l.name, ctx.Err()))
+			return fmt.Errorf("opensearch: load %s: %w", l.name, ctx.Err())
 		case <-time.After(pause):
 		}
 		// The items to send again, in order.
@@ -266,8 +306,6 @@ func (l *Load) flush(ctx context.Context) error {
 		}
 		body, ends, ids = nb.Bytes(), ne, ni
 	}
-	l.buf.Reset()
-	l.ends, l.ids = l.ends[:0], l.ids[:0]
 	return nil
 }
 
@@ -278,22 +316,36 @@ func errString(err error) string {
 	return err.Error()
 }
 
+// fail records the load's first failure and returns it.
 func (l *Load) fail(err error) error {
-	l.err = err
-	return err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		l.err = err
+	}
+	return l.err
+}
+
+func (l *Load) failed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
 }
 
 // Commit sends what is queued, refreshes the index, checks that it holds
 // every article added, marks it complete and switches the alias to it
 // with one _aliases request; then prunes old generations (LoadOptions.Keep).
 func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
-	if l.err != nil {
-		return l.sum, l.err
-	}
 	if l.done {
 		return l.sum, fmt.Errorf("opensearch: load %s: commit after commit or abort", l.name)
 	}
-	if err := l.flush(ctx); err != nil {
+	err := l.flush(ctx)
+	l.wg.Wait()
+	l.sum.Retries = int(l.retries.Load())
+	if err == nil {
+		err = l.failed()
+	}
+	if err != nil {
 		return l.sum, err
 	}
 	c, name := l.c, url.PathEscape(l.name)
@@ -350,6 +402,7 @@ func (l *Load) Abort(ctx context.Context) error {
 		return nil
 	}
 	l.done = true
+	l.wg.Wait()
 	l.buf.Reset()
 	return l.c.deleteIndex(ctx, l.name)
 }
