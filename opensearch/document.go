@@ -2,7 +2,6 @@ package opensearch
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
@@ -137,6 +136,3 @@ func ExactTokens(s string) (bigrams, chars string) {
 	}
 	return bg.String(), ch.String()
 }
-
-// runes counts the characters of s.
-func runes(s string) int { return utf8.RuneCountInString(s) }
