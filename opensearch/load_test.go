@@ -1,6 +1,7 @@
 package opensearch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -355,4 +356,39 @@ func swapCounts(ctx context.Context, c *Client) (total, old, new int64, err erro
 		return 0, 0, 0, err
 	}
 	return ans.Hits.Total.Value, agg.Buckets["old"].DocCount, agg.Buckets["new"].DocCount, nil
+}
+
+// TestClusterExportLoads loads what newsarchive export writes (Mapping
+// and Writer's NDJSON) into the cluster by hand, as docs/scaling.md
+// shows with curl, and searches it.
+func TestClusterExportLoads(t *testing.T) {
+	c := testClient(t)
+	ctx := context.Background()
+	name := c.genPrefix() + "export"
+	if err := c.do(ctx, "PUT", "/"+name, Mapping(), nil); err != nil {
+		t.Fatalf("PUT the exported mapping: %v", err)
+	}
+	var buf bytes.Buffer
+	w := NewWriter(&buf, name)
+	arts := articles("e", "臺灣〇", 40)
+	for i := range arts {
+		if err := w.Write(&arts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var ans bulkAnswer
+	if err := c.do(ctx, "POST", "/_bulk?refresh=true", buf.Bytes(), &ans); err != nil || ans.Errors {
+		t.Fatalf("bulk of the exported NDJSON: %v, errors %v", err, ans.Errors)
+	}
+	if err := c.switchTo(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"台湾〇", "〇", "湾", "臺灣"} {
+		if n, err := c.Count(ctx, Query{Exact: []string{q}}); err != nil || n != 40 {
+			t.Errorf("%s: %d (%v), want 40", q, n, err)
+		}
+	}
 }
