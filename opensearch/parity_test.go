@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -167,23 +168,26 @@ func TestClusterParity(t *testing.T) {
 	for i := range arts {
 		scan = append(scan, folded{arts[i].ID, textnorm.String(index.HeadText(&arts[i])), textnorm.String(arts[i].Body)})
 	}
-	equal, nonzero := 0, 0
-	for _, s := range parityStrings {
+	// check compares one quoted string on the cluster, on Bleve and in
+	// the scan; it reports whether all three agree.
+	check := func(s string, verbose bool) (agree, matched bool) {
+		t.Helper()
 		bq := index.ExactQuery(s, index.ScopeAll)
 		osIDs, osErr := c.IDs(ctx, Query{Exact: []string{s}})
 		total, cntErr := c.Count(ctx, Query{Exact: []string{s}})
 		if bq == nil {
 			if !errors.Is(osErr, ErrNoSearchable) || !errors.Is(cntErr, ErrNoSearchable) {
 				t.Errorf("%q: Bleve has no query (no searchable character), the cluster: %d ids, %v / %v", s, len(osIDs), osErr, cntErr)
-			} else {
-				equal++
+				return false, false
+			}
+			if verbose {
 				t.Logf("%-14q rejected on both (no searchable character)", s)
 			}
-			continue
+			return true, false
 		}
 		if osErr != nil || cntErr != nil {
 			t.Errorf("%q: %v / %v", s, osErr, cntErr)
-			continue
+			return false, false
 		}
 		breq := bleve.NewSearchRequestOptions(bq, len(arts)+1, 0, false)
 		breq.SortBy([]string{"_id"})
@@ -210,22 +214,54 @@ func TestClusterParity(t *testing.T) {
 		}
 		sort.Strings(want)
 		ok := slices.Equal(osIDs, bIDs) && total == int64(bres.Total) && int(bres.Total) == len(bIDs)
-		if ok {
-			equal++
+		if verbose {
+			t.Logf("%-14q Bleve %5d  cluster %5d (count %5d)  scan %5d  %s", s, bres.Total, len(osIDs), total, len(want), map[bool]string{true: "equal", false: "DIFFERENT"}[ok])
 		}
-		if len(bIDs) > 0 {
-			nonzero++
-		}
-		t.Logf("%-14q Bleve %5d  cluster %5d (count %5d)  scan %5d  %s", s, bres.Total, len(osIDs), total, len(want), map[bool]string{true: "equal", false: "DIFFERENT"}[ok])
 		if !ok {
 			t.Errorf("%q: Bleve %d ids (total %d), cluster %d ids (count %d); only on Bleve %v; only on the cluster %v",
 				s, len(bIDs), bres.Total, len(osIDs), total, firstN(minus(bIDs, osIDs), 5), firstN(minus(osIDs, bIDs), 5))
 		}
 		if !slices.Equal(want, bIDs) {
 			t.Errorf("%q: the scan finds %d articles, Bleve %d; only in the scan %v, only on Bleve %v", s, len(want), len(bIDs), firstN(minus(want, bIDs), 5), firstN(minus(bIDs, want), 5))
+			ok = false
+		}
+		return ok, len(bIDs) > 0
+	}
+	equal, nonzero := 0, 0
+	for _, s := range parityStrings {
+		ok, m := check(s, true)
+		if ok {
+			equal++
+		}
+		if m {
+			nonzero++
 		}
 	}
 	t.Logf("parity: %d of %d quoted strings equal on both engines (%d with matches)", equal, len(parityStrings), nonzero)
+
+	// The recall property: random substrings of the records (1 to 8
+	// characters of a title or body, punctuation and line breaks
+	// included), on the cluster as on Bleve and the scan.
+	rng := rand.New(rand.NewPCG(14, 2026))
+	agree := 0
+	const samples = 150
+	for range samples {
+		a := &arts[rng.IntN(len(arts))]
+		text := []rune(a.Body)
+		if rng.IntN(4) == 0 || len(text) == 0 {
+			text = []rune(a.Title)
+		}
+		if len(text) == 0 {
+			agree++
+			continue
+		}
+		i := rng.IntN(len(text))
+		j := min(len(text), i+1+rng.IntN(8))
+		if ok, _ := check(string(text[i:j]), false); ok {
+			agree++
+		}
+	}
+	t.Logf("recall property: %d of %d random substrings give the same ids on the cluster, on Bleve and in the scan", agree, samples)
 }
 
 // runText is a run's folded text from its QueryBigrams terms.
