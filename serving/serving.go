@@ -95,7 +95,7 @@ type Engine interface {
 type generation struct {
 	idx      Engine
 	gen      atomic.Pointer[string] // its name (a cluster's changes with its alias)
-	dir      string // the generation's directory, "" for an engine not on disk
+	dir      string                 // the generation's directory, "" for an engine not on disk
 	searcher *search.Searcher
 	refs     atomic.Int64
 	src      *Source

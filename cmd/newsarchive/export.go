@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"newsarchive/index"
-	"newsarchive/index/opensearch"
+	"newsarchive/opensearch"
 	"newsarchive/search"
 )
 
@@ -21,12 +21,14 @@ func newExportCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "export --index PATH --format opensearch [--out FILE] [--index-name NAME] | export --format opensearch --mapping",
-		Short: "Write the archive as bulk NDJSON for OpenSearch or Elasticsearch",
+		Short: "Write the archive as bulk NDJSON for OpenSearch",
 		Long: `Export reads every article of the index at PATH, oldest first, and writes
-it as bulk NDJSON for OpenSearch or Elasticsearch: an action line
+it as bulk NDJSON for OpenSearch: an action line
 {"index":{"_index":NAME,"_id":ID}} and the record, per article, to --out
 (default: standard output). --mapping prints instead the settings and
-mapping to create the index with (PUT /NAME). See docs/scaling.md.
+mapping to create the index with (PUT /NAME); it needs no plugin, the
+documents carry the archive's own folding and exact-recall terms. See
+docs/opensearch.md.
 
 Exit status: 0 on success, 2 on usage errors or when the index cannot be
 read or the output written.`,

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"newsarchive/corpus"
-	"newsarchive/index/opensearch"
+	"newsarchive/opensearch"
 	"newsarchive/search/searchtest"
 )
 
@@ -75,7 +75,8 @@ func TestExportOpenSearch(t *testing.T) {
 			t.Fatalf("line %d: document %s is not in the index", lines, doc.ID)
 		}
 		if want := opensearch.NewDocument(&rec); doc.Title != want.Title || doc.Body != want.Body || doc.Date != want.Date ||
-			doc.Month != want.Month || strings.Join(doc.Counties, ",") != strings.Join(want.Counties, ",") {
+			doc.Month != want.Month || strings.Join(doc.Counties, ",") != strings.Join(want.Counties, ",") ||
+			doc.HeadX != want.HeadX || doc.BodyX != want.BodyX || doc.BodyC != want.BodyC || doc.BodyW != want.BodyW {
 			t.Errorf("line %d: document %s differs from its record", lines, doc.ID)
 		}
 		if doc.Date != "" {
