@@ -38,6 +38,7 @@ func TestPlaceTags(t *testing.T) {
 		{name: "城区", paper: "新闻联播", body: "老城区改造加快推进。", want: nil},
 		{name: "郊区", paper: "新闻联播", body: "郊区的蔬菜大棚丰收。", want: nil},
 		{name: "开发区", paper: "新闻联播", body: "开发区建设提速。", want: nil},
+		{name: "示范县", paper: "新闻联播", body: "创建国家级示范县。", want: nil}, // not 范县 (濮阳)
 		{name: "traps in a regional paper", paper: "吉林日报", body: "和平发展,长安汽车,东方航空,朝阳产业,安宁祥和。", want: nil},
 		{name: "traps in an unlisted paper", paper: "某某晚报", body: "朝阳产业和东方航空。", want: nil},
 
