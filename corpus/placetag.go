@@ -77,11 +77,7 @@ func (t *Tagger) placeTags(f *tagFields, a *Article) ([]Score, []PlaceScore) {
 			continue
 		}
 		p := placeOf(np.Unit)
-		why := make([]PlaceEvidence, len(np.Why))
-		for i, e := range np.Why {
-			why[i] = PlaceEvidence{Field: e.Field, Text: e.Text, Kind: e.Kind, Rule: e.Rule, Via: e.Via, Count: e.Count, Weight: e.Weight}
-		}
-		cands = append(cands, placeCand{p, PlaceScore{Code: p.Code, Display: p.Display, Level: p.Level, Score: np.Score, Why: why}})
+		cands = append(cands, placeCand{p, PlaceScore{Code: p.Code, Display: p.Display, Level: p.Level, Score: np.Score, Why: np.Why}})
 	}
 	if hu, ok := t.Places.Unit(home); ok && home != "" {
 		for _, c := range cands {

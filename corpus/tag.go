@@ -61,16 +61,9 @@ type PlaceScore struct {
 // for a place by Rule (a rule of the national gazetteer, see
 // docs/tagging.md, or "overlay" for a row of the overlay gazetteer, whose
 // Kind is the row's kind), contributing Weight to its score. Via names the
-// parent, township or home unit the rule relied on.
-type PlaceEvidence struct {
-	Field  string  `json:"field"`
-	Text   string  `json:"text"`
-	Kind   string  `json:"kind"`
-	Rule   string  `json:"rule"`
-	Via    string  `json:"via,omitempty"`
-	Count  int     `json:"count"`
-	Weight float64 `json:"weight"`
-}
+// parent, township or home unit the rule relied on. It is the national
+// gazetteer's own evidence type.
+type PlaceEvidence = places.Evidence
 
 // RuleOverlay is the PlaceEvidence.Rule of a name read by the overlay
 // gazetteer.
