@@ -14,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-
 	"newsarchive/corpus"
-	"newsarchive/engine"
 	"newsarchive/corpus/corpustest"
 	"newsarchive/corpus/textnorm"
+	"newsarchive/engine"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
 )
