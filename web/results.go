@@ -118,6 +118,7 @@ const facetShown = 8
 const facetListed = 200
 
 func (srv *Server) resultsPage(c *gin.Context) {
+	dropTrackingDates(c.Request.URL)
 	st := newState(c.Request.URL.Query())
 	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(c.Query("sort"))}
 	v.Nav = "search"

@@ -3,7 +3,37 @@ package web
 import (
 	"net/url"
 	"slices"
+	"strings"
 )
+
+// dropTrackingDates removes from a UI page's URL the from and to values
+// that hold no digit: no date, but what a sharing app appends to a link
+// (WeChat adds from=singlemessage, from=groupmessage, from=timeline). A
+// shared results link then opens with its results instead of a 400; any
+// other malformed date is still reported. The API stays strict.
+func dropTrackingDates(u *url.URL) {
+	q := u.Query()
+	changed := false
+	for _, k := range []string{"from", "to"} {
+		vs := q[k]
+		kept := vs[:0]
+		for _, v := range vs {
+			if v != "" && !strings.ContainsAny(v, "0123456789") {
+				changed = true
+				continue
+			}
+			kept = append(kept, v)
+		}
+		if len(kept) == 0 {
+			delete(q, k)
+		} else {
+			q[k] = kept
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+}
 
 // stateKeys are the parameters that make up a search's state, in the
 // order hidden form fields are written. page and after only say where in
