@@ -425,7 +425,13 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 	}
 
 	switch r.Sort {
-	case "", SortRelevance:
+	case "":
+		// With nothing to rank by, the newest first (the 全部文章 list).
+		p.sort = SortRelevance
+		if n == nil {
+			p.sort = SortNewest
+		}
+	case SortRelevance:
 		p.sort = SortRelevance
 	case SortNewest, SortOldest:
 		p.sort = r.Sort

@@ -487,7 +487,7 @@ func TestBadRequests(t *testing.T) {
 		{search.Request{Size: -1}, "size -1 is out of range"},
 		{search.Request{Page: 501, Size: 20}, "past the first 10000 hits"},
 		{search.Request{After: "nonsense!"}, "not a cursor"},
-		{search.Request{After: "eyJzIjoiZGF0ZSIsInYiOlsiMjAyMi0wMS0wMVQwMDowMDowMFoiLCJ4Il19"}, "made for sort=date"},
+		{search.Request{Query: "经济", After: "eyJzIjoiZGF0ZSIsInYiOlsiMjAyMi0wMS0wMVQwMDowMDowMFoiLCJ4Il19"}, "made for sort=date"},
 	}
 	for _, tt := range tests {
 		_, err := fx.Searcher.Search(context.Background(), tt.r)
@@ -740,5 +740,35 @@ func TestPunctuationBetweenTermsIsSkipped(t *testing.T) {
 	}
 	if with.Total == 0 || with.Total != without.Total || with.Hits[0].ID != without.Hits[0].ID {
 		t.Errorf("with punctuation %d hits, without %d", with.Total, without.Total)
+	}
+}
+
+// TestEmptyQueryNewestFirst: with no query (the list of every article)
+// and no sort given, the newest come first; a sort given is kept.
+func TestEmptyQueryNewestFirst(t *testing.T) {
+	fx := searchtest.Get(t)
+	ctx := context.Background()
+	got, err := fx.Searcher.Search(ctx, search.Request{Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := fx.Searcher.Search(ctx, search.Request{Size: 50, Sort: search.SortNewest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Hits) != 50 || ids(got.Hits)[0] != ids(want.Hits)[0] || !slices.Equal(ids(got.Hits), ids(want.Hits)) {
+		t.Fatalf("empty query: %v, newest first: %v", ids(got.Hits)[:3], ids(want.Hits)[:3])
+	}
+	for i := 1; i < len(got.Hits); i++ {
+		if got.Hits[i-1].Date < got.Hits[i].Date {
+			t.Fatalf("hit %d (%s) is older than hit %d (%s)", i-1, got.Hits[i-1].Date, i, got.Hits[i].Date)
+		}
+	}
+	rel, err := fx.Searcher.Search(ctx, search.Request{Size: 50, Sort: search.SortRelevance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(ids(rel.Hits), ids(got.Hits)) {
+		t.Error("sort=relevance given explicitly sorts like the default")
 	}
 }

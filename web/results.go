@@ -120,7 +120,11 @@ const facetListed = 200
 func (srv *Server) resultsPage(c *gin.Context) {
 	dropTrackingDates(c.Request.URL)
 	st := newState(c.Request.URL.Query())
-	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(c.Query("sort"))}
+	sort := c.Query("sort")
+	if sort == "" && strings.TrimSpace(c.Query("q")) == "" {
+		sort = search.SortNewest // what search does without a query
+	}
+	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(sort)}
 	v.Nav = "search"
 	v.Query = c.Query("q")
 	v.Hidden = st.hidden("q", "sort")
