@@ -6,9 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,11 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"newsarchive/corpus"
-	"newsarchive/index"
 	"newsarchive/search"
 	"newsarchive/search/searchtest"
-	"newsarchive/serving"
 	"newsarchive/web"
 )
 
@@ -172,18 +167,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(corpusDir, "2024-01-02.txt"), []byte(page), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	idxDir := filepath.Join(dir, "index")
-	if _, err := index.Update(context.Background(), index.Options{Corpus: corpusDir, Dir: idxDir, Parser: corpus.NewParser(fx.Tagger)}); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := index.Open(idxDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	srv := web.New(serving.Fixed(idx, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts := serveCorpus(t, corpusDir, filepath.Join(dir, "index"), fx.Tagger)
 
 	_, body, trailer := download(t, ts.URL, "/api/v1/search.csv?sort=-date")
 	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()

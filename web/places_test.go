@@ -1,11 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,10 +16,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/sample"
-	"newsarchive/index"
 	"newsarchive/search/searchtest"
-	"newsarchive/serving"
-	"newsarchive/web"
 )
 
 // treeNode is a node of the place hierarchy as the results page shows it.
@@ -361,18 +355,7 @@ func TestSampleTableShowsCounties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idxDir := filepath.Join(dir, "index")
-	if _, err := index.Update(context.Background(), index.Options{Corpus: corpusDir, Dir: idxDir, Parser: corpus.NewParser(fx.Tagger)}); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := index.Open(idxDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	srv := web.New(serving.Fixed(idx, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts := serveCorpus(t, corpusDir, filepath.Join(dir, "index"), fx.Tagger)
 
 	r := getResults(t, ts, "")
 	level, rows := crossRows(r.doc)
