@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"newsarchive/engine"
 )
 
 // columnsIndex builds an index of the real page and some xwlb files, then
@@ -88,10 +89,10 @@ func TestColumnsHoldEveryRecordsValues(t *testing.T) {
 			{FieldPaper, []string{a.Paper}}, // an unknown paper is the value "",
 			{FieldKind, one(a.Kind)},
 			{FieldMonth, one(month)},
-			{FieldProvinces, sorted(PlacesOf(&a).Provinces)},
-			{FieldPrefectures, sorted(PlacesOf(&a).Prefectures)},
-			{FieldPlace, sorted(PlacesOf(&a).Codes)},
-			{FieldPlaceTopic, sorted(placeTopics(&a, PlacesOf(&a)))},
+			{FieldProvinces, sorted(engine.PlacesOf(&a).Provinces)},
+			{FieldPrefectures, sorted(engine.PlacesOf(&a).Prefectures)},
+			{FieldPlace, sorted(engine.PlacesOf(&a).Codes)},
+			{FieldPlaceTopic, sorted(engine.PlaceTopics(&a, engine.PlacesOf(&a)))},
 		} {
 			if got := values(c.field); !slices.Equal(got, c.want) {
 				t.Errorf("doc %d (%s) %s = %q, record has %q", d, a.ID, c.field, got, c.want)

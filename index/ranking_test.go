@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"newsarchive/engine"
 	"newsarchive/index/analysis"
 )
 
@@ -40,7 +41,7 @@ func TestFieldLengthsAreTokenTotals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		head += len(an.Analyze([]byte(HeadText(&a))))
+		head += len(an.Analyze([]byte(engine.HeadText(&a))))
 		body += len(an.Analyze([]byte(a.Body)))
 	}
 	st := idx.snap.bm25

@@ -36,7 +36,7 @@ const similarTextBytes = 16 << 10
 // words (by tf-idf over the body field) with a, best first, a excluded.
 func (x *Index) Similar(ctx context.Context, a *corpus.Article, size int) ([]engine.Hit, error) {
 	tf := map[string]int{}
-	for _, w := range wordanalysis.Words(similarText(HeadText(a) + "\n" + a.Body)) {
+	for _, w := range wordanalysis.Words(similarText(engine.HeadText(a) + "\n" + a.Body)) {
 		if distinctive(w) {
 			tf[w]++
 		}

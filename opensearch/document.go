@@ -5,7 +5,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
-	"newsarchive/index"
+	"newsarchive/engine"
 	"newsarchive/index/analysis"
 )
 
@@ -15,7 +15,7 @@ import (
 // of _source:
 //
 //   - HeadX, BodyX: per run of searchable characters of the folded head
-//     (kicker, title and subtitle, as index.HeadText joins them) or body,
+//     (kicker, title and subtitle, as engine.HeadText joins them) or body,
 //     its overlapping bigrams and its last character alone, separated by
 //     spaces: the terms of the Bleve index's bigram fields, at
 //     consecutive positions. Consecutive bigrams at consecutive
@@ -69,7 +69,7 @@ func NewDocument(a *corpus.Article) Document {
 	if len(a.Date) >= len("2006-01") {
 		d.Month = a.Date[:len("2006-01")]
 	}
-	head := index.HeadText(a)
+	head := engine.HeadText(a)
 	d.HeadX, d.HeadC = ExactTokens(head)
 	d.BodyX, d.BodyC = ExactTokens(a.Body)
 	d.HeadW, d.BodyW = textnorm.String(head), textnorm.String(a.Body)

@@ -154,7 +154,7 @@ func TestClusterParity(t *testing.T) {
 	type folded struct{ id, head, body string }
 	var scan []folded
 	for i := range arts {
-		scan = append(scan, folded{arts[i].ID, textnorm.String(index.HeadText(&arts[i])), textnorm.String(arts[i].Body)})
+		scan = append(scan, folded{arts[i].ID, textnorm.String(engine.HeadText(&arts[i])), textnorm.String(arts[i].Body)})
 	}
 	// check compares one quoted string on the cluster, on Bleve and in
 	// the scan; it reports whether all three agree.

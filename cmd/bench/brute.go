@@ -10,7 +10,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
-	"newsarchive/index"
+	archiveengine "newsarchive/engine"
 )
 
 // The brute-force baseline is what a grep-style tool does: the parsed
@@ -40,7 +40,7 @@ func loadBrute(ctx context.Context, parser *corpus.Parser, files []corpus.File) 
 	err := parser.ParseFiles(ctx, files, 0, func(res corpus.FileResult) error {
 		for i := range res.Items {
 			a := &res.Items[i]
-			e.docs = append(e.docs, bruteDoc{a: a, head: textnorm.String(index.HeadText(a)), body: textnorm.String(a.Body), month: month(a.Date)})
+			e.docs = append(e.docs, bruteDoc{a: a, head: textnorm.String(archiveengine.HeadText(a)), body: textnorm.String(a.Body), month: month(a.Date)})
 		}
 		return nil
 	})

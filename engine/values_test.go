@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"slices"
@@ -62,7 +62,7 @@ func TestPlacesOf(t *testing.T) {
 	if !slices.Equal(got.Provinces, want.Provinces) || !slices.Equal(got.Prefectures, want.Prefectures) || !slices.Equal(got.Codes, want.Codes) {
 		t.Errorf("PlacesOf = %+v\nwant       %+v", got, want)
 	}
-	pairs := placeTopics(&a, got)
+	pairs := PlaceTopics(&a, got)
 	for _, w := range []string{
 		PlaceTopicValue("county", "伊通满族自治县", "教育"),
 		PlaceTopicValue("prefecture", "四平市", "教育"),
