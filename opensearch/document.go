@@ -11,8 +11,9 @@ import (
 
 // Document is an article as the engine stores it: the archive's record
 // (corpus.Article's JSON fields, in its order) plus month, and the
-// analysis the archive does for the engine, which the mapping leaves out
-// of _source:
+// analysis the archive does for the engine, which searches leave out of
+// their answers (sourceExcludes) but _source keeps, so that _reindex
+// copies a document whole:
 //
 //   - HeadX, BodyX: per run of searchable characters of the folded head
 //     (kicker, title and subtitle, as engine.HeadText joins them) or body,
@@ -24,8 +25,14 @@ import (
 //     characters is a phrase of its bigrams, exactly.
 //   - HeadC, BodyC: the distinct searchable characters, for a
 //     one-character run (a term lookup).
-//   - HeadW, BodyW: the folded text, for ranking (the engine's standard
-//     tokenizer with cjk_bigram).
+//   - HeadW, BodyW: the gse words of the folded head and body
+//     (analysis.Words, the Bleve index's word fields), space-separated,
+//     for the word path of unquoted terms and for ranking.
+//   - Provinces, Prefectures, PlaceCodes, PlaceTopic: the keyword values
+//     of engine.FieldProvinces, FieldPrefectures, FieldPlace and
+//     FieldPlaceTopic (engine.PlacesOf, engine.PlaceTopics).
+//   - Aliases: the article's other ids (corpus.Article.Aliases), for
+//     Record's MovedError.
 //
 // An empty date is left out, since a date field does not take "".
 type Document struct {
@@ -48,6 +55,12 @@ type Document struct {
 	Topics   []string       `json:"topics"`
 	Topic    string         `json:"topic"`
 
+	Provinces   []string `json:"provinces,omitempty"`
+	Prefectures []string `json:"prefectures,omitempty"`
+	PlaceCodes  []string `json:"place,omitempty"`
+	PlaceTopic  []string `json:"place_topic,omitempty"`
+	Aliases     []string `json:"aliases,omitempty"`
+
 	HeadX string `json:"head_x"`
 	BodyX string `json:"body_x"`
 	HeadC string `json:"head_c"`
@@ -69,10 +82,14 @@ func NewDocument(a *corpus.Article) Document {
 	if len(a.Date) >= len("2006-01") {
 		d.Month = a.Date[:len("2006-01")]
 	}
+	pl := engine.PlacesOf(a)
+	d.Provinces, d.Prefectures, d.PlaceCodes = pl.Provinces, pl.Prefectures, pl.Codes
+	d.PlaceTopic = engine.PlaceTopics(a, pl)
+	d.Aliases = a.Aliases
 	head := engine.HeadText(a)
 	d.HeadX, d.HeadC = ExactTokens(head)
 	d.BodyX, d.BodyC = ExactTokens(a.Body)
-	d.HeadW, d.BodyW = textnorm.String(head), textnorm.String(a.Body)
+	d.HeadW, d.BodyW = WordTokens(head), WordTokens(a.Body)
 	return d
 }
 
@@ -82,6 +99,7 @@ func (d *Document) Article() corpus.Article {
 		ID: d.ID, Source: d.Source, Ordinal: d.Ordinal, Kind: d.Kind, Paper: d.Paper, Date: d.Date, Page: d.Page,
 		Kicker: d.Kicker, Title: d.Title, Subtitle: d.Subtitle, Authors: d.Authors, Body: d.Body,
 		Counties: d.Counties, County: d.County, Places: d.Places, Topics: d.Topics, Topic: d.Topic,
+		Aliases: d.Aliases,
 	}
 	return a
 }
@@ -92,6 +110,11 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// WordTokens returns the gse words of a text as the fields *_w hold them:
+// folded, space-separated (a space inside a word, which gse does not
+// make, would split it).
+func WordTokens(s string) string { return strings.Join(analysis.Words(s), " ") }
 
 // ExactTokens returns the exact-recall tokens of a text, as the fields
 // *_x and *_c of a Document hold them: the bigrams and last characters of

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"newsarchive/corpus"
+	"newsarchive/index"
 	"newsarchive/corpus/corpustest"
 	"newsarchive/index/analysis"
 )
@@ -71,12 +72,17 @@ func TestMappingNeedsNoPlugin(t *testing.T) {
 	if !slices.Equal(docFields, mapped) {
 		t.Errorf("document fields %v, mapped fields %v", docFields, mapped)
 	}
-	// The analysis the archive does for the engine stays out of _source.
+	// The analysis the archive does for the engine stays in _source, so
+	// that an update can copy a generation's documents with _reindex;
+	// searches leave it out of their answers (sourceExcludes).
+	if len(m.Mappings.Source.Excludes) > 0 {
+		t.Errorf("_source excludes %v: _reindex would copy documents without them", m.Mappings.Source.Excludes)
+	}
 	sort.Strings(derived)
-	ex := slices.Clone(m.Mappings.Source.Excludes)
+	ex := slices.Clone(sourceExcludes)
 	sort.Strings(ex)
 	if !slices.Equal(derived, ex) {
-		t.Errorf("_source excludes %v, want the derived fields %v", ex, derived)
+		t.Errorf("searches leave out %v of _source, want the derived fields %v", ex, derived)
 	}
 	// The document carries every field of the record.
 	ra := reflect.TypeOf(corpus.Article{})
@@ -194,5 +200,28 @@ func TestExactClause(t *testing.T) {
 		if _, err := exactClause(q, ScopeAll); err != ErrNoSearchable {
 			t.Errorf("%q: %v, want ErrNoSearchable", q, err)
 		}
+	}
+}
+
+// TestRankingAsEmbedded checks that the cluster ranks with the embedded
+// engine's parameters.
+func TestRankingAsEmbedded(t *testing.T) {
+	r := index.DefaultRanking
+	if r.HeadBoost != headBoost || r.ExactHeadBoost != exactHeadBoost || r.ExactWeight != exactWeight || r.PhraseWords != phraseWords || !r.ExactByLength {
+		t.Errorf("index.DefaultRanking %+v, the cluster's: head %v, exact head %v, exact %v, phrase words %v, by length", r, headBoost, exactHeadBoost, exactWeight, phraseWords)
+	}
+	var m struct {
+		Settings struct {
+			Similarity map[string]struct {
+				K1 float64 `json:"k1"`
+				B  float64 `json:"b"`
+			} `json:"similarity"`
+		} `json:"settings"`
+	}
+	if err := json.Unmarshal(Mapping(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Settings.Similarity["archive_bm25"]; s.K1 != r.K1 || s.B != r.B {
+		t.Errorf("the mapping's BM25 k1 %v b %v, the embedded engine's %v %v", s.K1, s.B, r.K1, r.B)
 	}
 }

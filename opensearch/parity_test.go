@@ -252,21 +252,8 @@ func TestClusterParity(t *testing.T) {
 		}
 	}
 	t.Logf("recall property: %d of %d random substrings give the same ids on the cluster, on Bleve and in the scan", agree, samples)
-}
 
-// runText is a run's folded text from its QueryBigrams terms.
-func runText(terms []string) string {
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	var b strings.Builder
-	for _, t := range terms {
-		r := []rune(t)
-		b.WriteRune(r[0])
-	}
-	r := []rune(terms[len(terms)-1])
-	b.WriteRune(r[len(r)-1])
-	return b.String()
+	t.Run("searcher", func(t *testing.T) { searcherParity(t, ctx, idx, c, tagger) })
 }
 
 // minus returns the elements of a (sorted) not in b (sorted).

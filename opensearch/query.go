@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"newsarchive/corpus/textnorm"
 	"newsarchive/index/analysis"
 )
 
@@ -31,8 +30,8 @@ type Query struct {
 	// characters at every other character, and each run must occur
 	// whole, in the head or the body.
 	Exact []string
-	// Words, if set, ranks the matches (BM25 on the folded text, cut by
-	// the engine's standard tokenizer and cjk_bigram); it does not
+	// Words, if set, ranks the matches (BM25 on its gse words, as
+	// WordTokens cuts them); it does not
 	// restrict them. Without Exact, it matches articles having all its
 	// words.
 	Words string
@@ -69,14 +68,7 @@ func exactClause(s string, scope Scope) (map[string]any, error) {
 	for _, terms := range rs {
 		var alts []any
 		for _, p := range prefixes {
-			switch {
-			case len(terms) == 1 && utf8.RuneCountInString(terms[0]) == 1:
-				alts = append(alts, obj("term", obj(p+"_c", terms[0])))
-			case len(terms) == 1:
-				alts = append(alts, obj("term", obj(p+"_x", terms[0])))
-			default:
-				alts = append(alts, obj("match_phrase", obj(p+"_x", map[string]any{"query": strings.Join(terms, " "), "slop": 0})))
-			}
+			alts = append(alts, runClause(p, terms))
 		}
 		if len(alts) == 1 {
 			must = append(must, alts[0])
@@ -88,6 +80,18 @@ func exactClause(s string, scope Scope) (map[string]any, error) {
 		return must[0].(map[string]any), nil
 	}
 	return obj("bool", obj("filter", must)), nil
+}
+
+// runClause matches a run (its QueryBigrams terms) in the head or the
+// body (prefix "head" or "body").
+func runClause(prefix string, terms []string) map[string]any {
+	switch {
+	case len(terms) == 1 && utf8.RuneCountInString(terms[0]) == 1:
+		return obj("term", obj(prefix+"_c", terms[0]))
+	case len(terms) == 1:
+		return obj("term", obj(prefix+"_x", terms[0]))
+	}
+	return obj("match_phrase", obj(prefix+"_x", map[string]any{"query": strings.Join(terms, " "), "slop": 0}))
 }
 
 func obj(k string, v any) map[string]any { return map[string]any{k: v} }
@@ -108,7 +112,7 @@ func (q *Query) body(scored bool) (map[string]any, error) {
 		fields = fields[:1]
 	}
 	if words != "" {
-		mm := obj("multi_match", map[string]any{"query": textnorm.String(words), "fields": fields, "operator": "and"})
+		mm := obj("multi_match", map[string]any{"query": WordTokens(words), "fields": fields, "operator": "and"})
 		if len(q.Exact) == 0 {
 			must = append(must, mm)
 		} else if scored {
@@ -118,7 +122,7 @@ func (q *Query) body(scored bool) (map[string]any, error) {
 	if scored {
 		// The quoted strings rank too, as words of the folded text.
 		for _, s := range q.Exact {
-			should = append(should, obj("multi_match", map[string]any{"query": textnorm.String(s), "fields": fields, "type": "phrase"}))
+			should = append(should, obj("multi_match", map[string]any{"query": WordTokens(s), "fields": fields}))
 		}
 	}
 	f := q.Filter
@@ -154,4 +158,19 @@ func (q *Query) body(scored bool) (map[string]any, error) {
 		return obj("match_all", map[string]any{}), nil
 	}
 	return obj("bool", b), nil
+}
+
+// runText is a run's folded text from its QueryBigrams terms.
+func runText(terms []string) string {
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	var b strings.Builder
+	for _, t := range terms {
+		r := []rune(t)
+		b.WriteRune(r[0])
+	}
+	r := []rune(terms[len(terms)-1])
+	b.WriteRune(r[len(r)-1])
+	return b.String()
 }

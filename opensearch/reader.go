@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"newsarchive/corpus"
@@ -77,13 +78,22 @@ func (c *Client) searchPath() string { return "/" + url.PathEscape(c.alias) + "/
 // that fails on the way (a node going away: a connection error, a 5xx,
 // shards that did not answer) is sent again, up to readRetries times.
 func (c *Client) search(ctx context.Context, body map[string]any) (*searchAnswer, error) {
+	return c.searchAt(ctx, c.searchPath(), body)
+}
+
+// searchAt is search with another endpoint (a point in time's is
+// /_search).
+func (c *Client) searchAt(ctx context.Context, path string, body map[string]any) (*searchAnswer, error) {
+	if _, ok := body["_source"]; !ok {
+		body["_source"] = obj("excludes", sourceExcludes)
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("opensearch: encode search: %w", err)
 	}
 	for attempt := 0; ; attempt++ {
 		var ans searchAnswer
-		err := c.do(ctx, http.MethodPost, c.searchPath(), b, &ans)
+		err := c.do(ctx, http.MethodPost, path, b, &ans)
 		if err == nil && (ans.Shards.Failed > 0 || ans.Shards.Successful < ans.Shards.Total) {
 			err = fmt.Errorf("opensearch: search %s: %d of %d shards answered", c.alias, ans.Shards.Successful, ans.Shards.Total)
 		} else if err == nil {
@@ -101,6 +111,10 @@ func (c *Client) search(ctx context.Context, body map[string]any) (*searchAnswer
 		}
 	}
 }
+
+// sourceExcludes are the fields of _source a search leaves out of its
+// answers: the analysis the archive sends for the engine (Document).
+var sourceExcludes = []string{"head_x", "body_x", "head_c", "body_c", "head_w", "body_w"}
 
 // readRetries is how often a failed search is sent again.
 const readRetries = 4
@@ -307,7 +321,7 @@ func (c *Client) Records(ctx context.Context, ids ...string) ([]corpus.Article, 
 			Source json.RawMessage `json:"_source"`
 		} `json:"docs"`
 	}
-	if err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(c.alias)+"/_mget", b, &ans); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(c.alias)+"/_mget?_source_excludes="+strings.Join(sourceExcludes, ","), b, &ans); err != nil {
 		return nil, fmt.Errorf("opensearch: records: %w", err)
 	}
 	var out []corpus.Article

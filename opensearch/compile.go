@@ -1,0 +1,208 @@
+package opensearch
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"newsarchive/engine"
+	"newsarchive/index/analysis"
+)
+
+// keywordFields are the engine's keyword fields as the mapping names them
+// (the same names).
+var keywordFields = map[string]bool{
+	engine.FieldCounties: true, engine.FieldProvinces: true, engine.FieldPrefectures: true,
+	engine.FieldPlace: true, engine.FieldTopics: true, engine.FieldAuthors: true, engine.FieldPaper: true,
+	engine.FieldKind: true, engine.FieldMonth: true, engine.FieldPlaceTopic: true,
+}
+
+// compile turns an engine-neutral query into the query DSL. Matching is
+// decided by filter clauses only (the exact-recall clauses of Text, terms,
+// ranges); the scoring clauses (BM25 on the folded words) are should
+// clauses beside them, so they rank and never select.
+func compile(q engine.Query) (map[string]any, error) {
+	switch q := q.(type) {
+	case nil, engine.All:
+		return obj("match_all", map[string]any{}), nil
+	case engine.Text:
+		return textClause(q)
+	case engine.Term:
+		if !keywordFields[q.Field] {
+			return nil, fmt.Errorf("%w: no keyword field %q", engine.ErrBadRequest, q.Field)
+		}
+		return obj("term", obj(q.Field, q.Value)), nil
+	case engine.DateRange:
+		return dateRange(q.From, q.To), nil
+	case engine.Or:
+		if len(q.Any) == 0 {
+			return obj("match_none", map[string]any{}), nil
+		}
+		anyOf := make([]any, 0, len(q.Any))
+		for _, c := range q.Any {
+			b, err := compile(c)
+			if err != nil {
+				return nil, err
+			}
+			anyOf = append(anyOf, b)
+		}
+		return obj("bool", map[string]any{"should": anyOf, "minimum_should_match": 1}), nil
+	case engine.And:
+		must := make([]any, 0, len(q.Must))
+		for _, c := range q.Must {
+			b, err := compile(c)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, b)
+		}
+		if len(must) == 0 {
+			must = append(must, obj("match_all", map[string]any{}))
+		}
+		b := map[string]any{"must": must}
+		if len(q.Not) > 0 {
+			not := make([]any, 0, len(q.Not))
+			for _, c := range q.Not {
+				nb, err := compile(c)
+				if err != nil {
+					return nil, err
+				}
+				not = append(not, nb)
+			}
+			b["must_not"] = not
+		}
+		return obj("bool", b), nil
+	}
+	return nil, fmt.Errorf("opensearch: unknown query node %T", q)
+}
+
+// The ranking of the embedded engine (index.DefaultRanking; a test checks
+// they agree), for the nearest order the cluster can give.
+const (
+	headBoost      = 0.01 // a word in the head against one in the body
+	exactHeadBoost = 3    // a run found in the head against the body
+	exactWeight    = 1    // the exact path against the word path
+	phraseWords    = 1    // the words of a quoted string, beside its runs
+)
+
+// textClause is an engine.Text, as the embedded engine means it
+// (index.TextQuery, index.PhraseQuery):
+//
+//   - quoted (Exact): the articles holding every run of the string
+//     (exactClause), ranked by the runs found (a constant per run and
+//     field, weighed by the run's length) and the BM25 of any of its gse
+//     words;
+//   - bare: those articles, and those whose head or whose body holds
+//     every gse word of the string, ranked by the words' BM25 (the head's
+//     weighed by headBoost) plus the exact runs' score when the string
+//     has two words or more.
+func textClause(q engine.Text) (map[string]any, error) {
+	scope := ScopeAll
+	if q.Scope == engine.ScopeHead {
+		scope = ScopeHead
+	}
+	exact, err := exactClause(q.Text, scope)
+	if errors.Is(err, ErrNoSearchable) {
+		return nil, fmt.Errorf("%w: %q has no searchable character", engine.ErrBadRequest, q.Text)
+	}
+	if err != nil {
+		return nil, err
+	}
+	words := analysis.Words(q.Text)
+	tokens := strings.Join(words, " ")
+	match := func(field string, boost float64, operator string) map[string]any {
+		return obj("match", obj(field, map[string]any{"query": tokens, "operator": operator, "boost": boost}))
+	}
+	wordFields := func(operator string, weight float64) []any {
+		if tokens == "" {
+			return nil
+		}
+		if scope == ScopeHead {
+			return []any{match("head_w", weight, operator)}
+		}
+		return []any{match("head_w", headBoost*weight, operator), match("body_w", weight, operator)}
+	}
+	if q.Exact {
+		return obj("bool", map[string]any{
+			"must":   []any{exactScored(q.Text, scope, exact, 1)},
+			"should": wordFields("or", phraseWords),
+		}), nil
+	}
+	weight := float64(exactWeight)
+	if len(words) < 2 {
+		weight = 0
+	}
+	return obj("bool", map[string]any{
+		"should":               append(wordFields("and", 1), exactScored(q.Text, scope, exact, weight)),
+		"minimum_should_match": 1,
+	}), nil
+}
+
+// exactScored matches exact and scores each run of s found in the head
+// (exactHeadBoost) or the body (1), weighed by its length in characters
+// less one, all times weight. The embedded engine also counts up to
+// three occurrences; the cluster counts one.
+func exactScored(s string, scope Scope, exact map[string]any, weight float64) map[string]any {
+	var should []any
+	for _, terms := range runs(s) {
+		w := weight * max(1, float64(utf8.RuneCountInString(runText(terms))-1))
+		for _, p := range []string{"head", "body"} {
+			if p == "body" && scope == ScopeHead {
+				continue
+			}
+			boost := w
+			if p == "head" {
+				boost *= exactHeadBoost
+			}
+			should = append(should, obj("constant_score", map[string]any{"filter": runClause(p, terms), "boost": boost}))
+		}
+	}
+	return obj("bool", map[string]any{"filter": []any{exact}, "should": should})
+}
+
+// dateRange matches the dates in [from, to); a zero time is an open end.
+// The mapping's dates are days at midnight UTC.
+func dateRange(from, to time.Time) map[string]any {
+	r := map[string]any{"format": "strict_date_optional_time"}
+	if !from.IsZero() {
+		r["gte"] = from.UTC().Format(time.RFC3339Nano)
+	}
+	if !to.IsZero() {
+		r["lt"] = to.UTC().Format(time.RFC3339Nano)
+	}
+	return obj("range", obj("date", r))
+}
+
+// filterClause is the clause of one filter.
+func filterClause(f engine.Filter) (map[string]any, error) {
+	if f.Field == engine.FieldDate {
+		return dateRange(f.From, f.To), nil
+	}
+	if !keywordFields[f.Field] {
+		return nil, fmt.Errorf("%w: no keyword field %q for filter %s", engine.ErrBadRequest, f.Field, f.Name)
+	}
+	vals := f.Values
+	if vals == nil {
+		vals = []string{}
+	}
+	return obj("terms", obj(f.Field, vals)), nil
+}
+
+// filterClauses are the clauses of every filter but those named skip
+// ("" skips none).
+func filterClauses(fs []engine.Filter, skip string) ([]any, error) {
+	out := []any{}
+	for _, f := range fs {
+		if skip != "" && f.Name == skip {
+			continue
+		}
+		c, err := filterClause(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
