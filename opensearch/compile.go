@@ -48,7 +48,7 @@ func compile(q engine.Query) (map[string]any, error) {
 			}
 			anyOf = append(anyOf, b)
 		}
-		return obj("bool", map[string]any{"should": anyOf, "minimum_should_match": 1}), nil
+		return obj("bool", map[string]any{"should": coordinated(anyOf), "minimum_should_match": 1}), nil
 	case engine.And:
 		must := make([]any, 0, len(q.Must))
 		for _, c := range q.Must {
@@ -76,6 +76,33 @@ func compile(q engine.Query) (map[string]any, error) {
 		return obj("bool", b), nil
 	}
 	return nil, fmt.Errorf("opensearch: unknown query node %T", q)
+}
+
+// maxCoordinated is the most alternatives of an Or scored with Bleve's
+// coordination factor; more are summed without it.
+const maxCoordinated = 6
+
+// coordinated returns the should clauses of alternatives scored as a
+// Bleve disjunction scores them: the sum of the matching ones' scores
+// times the share of them that match (k of n). That is the sum over
+// every pair (i, j) of alternative i's score when j matches too, over n:
+// n² clauses, for n up to maxCoordinated.
+func coordinated(alts []any) []any {
+	n := len(alts)
+	if n < 2 || n > maxCoordinated {
+		return alts
+	}
+	out := make([]any, 0, n*n)
+	for i, a := range alts {
+		for j, b := range alts {
+			c := map[string]any{"must": []any{a}, "boost": 1 / float64(n)}
+			if i != j {
+				c["filter"] = []any{b}
+			}
+			out = append(out, obj("bool", c))
+		}
+	}
+	return out
 }
 
 // The ranking of the embedded engine (index.DefaultRanking; a test checks

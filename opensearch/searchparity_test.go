@@ -19,8 +19,9 @@ import (
 // every order, cursors two pages deep) through search.Searcher on the
 // embedded engine and on the cluster's, and compares the answers: totals
 // and every facet equal; for date orders the same ids on each page; for
-// relevance the overlap of the first 20, reported and at least 80% for
-// nearly every request.
+// relevance the overlap of the first 20, reported, 90% on average and at
+// least 80% for all but 3% of the requests (the cluster's field lengths
+// are Lucene's one-byte norms, so near ties may order differently).
 func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine, c *Client, tagger *corpus.Tagger) {
 	osEngine := &Engine{c: c}
 	if err := osEngine.Check(ctx, false); err != nil {
@@ -150,7 +151,7 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 	if requests < 200 {
 		t.Errorf("only %d requests", requests)
 	}
-	if mean < 0.9 || float64(below) > 0.1*float64(relevance) {
+	if mean < 0.9 || float64(below) > 0.03*float64(relevance) {
 		t.Errorf("relevance orders overlap too little: %.1f%% on average, %d of %d below 80%%", 100*mean, below, relevance)
 	}
 

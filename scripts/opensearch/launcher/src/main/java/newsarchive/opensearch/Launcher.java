@@ -39,6 +39,7 @@ public final class Launcher {
     static final String[] MODULES = {
         "org.opensearch.transport.Netty4Plugin",
         "org.opensearch.analysis.common.CommonAnalysisPlugin",
+        "org.opensearch.painless.PainlessPlugin",
     };
 
     /** The protected constructor that takes plugin classes, made reachable. */
