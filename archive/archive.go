@@ -36,6 +36,10 @@ type Config struct {
 	// DataDir holds the default index and the sample corpus; "" is
 	// DefaultDataDir.
 	DataDir string
+	// Engine is where the index is held: the embedded index in IndexDir
+	// (the default), or a cluster's alias (IndexDir and DataDir unused,
+	// no sample: the cluster serves what was loaded into it).
+	Engine Engine
 	// Tagger tags the corpus and resolves names in requests.
 	Tagger *corpus.Tagger
 	// Workers parse files at once when indexing (0: all cores).
@@ -108,12 +112,20 @@ type Archive struct {
 // index. ready, when not nil, is waited for before indexing and opening
 // (the word segmenter loading meanwhile).
 func Open(ctx context.Context, c Config, ready func() error) (*Archive, error) {
-	if err := c.Layout(); err != nil {
+	if err := c.Engine.Check(); err != nil {
 		return nil, err
+	}
+	if !c.Engine.Cluster() {
+		if err := c.Layout(); err != nil {
+			return nil, err
+		}
 	}
 	a := &Archive{cfg: c, log: c.Logger}
 	if a.log == nil {
 		a.log = slog.Default()
+	}
+	if c.Engine.Cluster() && c.CorpusDir != "" {
+		return nil, fmt.Errorf("%w: serve --engine opensearch serves what the cluster holds; load a corpus with newsarchive index --engine opensearch --corpus DIR", ErrConfig)
 	}
 	if c.sample {
 		if err := WriteSample(c.CorpusDir); err != nil {
@@ -133,7 +145,7 @@ func Open(ctx context.Context, c Config, ready func() error) (*Archive, error) {
 			return nil, err
 		}
 	}
-	src, err := serving.Open(ctx, serving.Options{Dir: c.IndexDir, Tagger: c.Tagger, Logger: a.log})
+	src, err := OpenSource(ctx, c.Engine, serving.Options{Dir: c.IndexDir, Tagger: c.Tagger, Logger: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("%w (give a corpus to build it)", err)
 	}
@@ -144,8 +156,11 @@ func Open(ctx context.Context, c Config, ready func() error) (*Archive, error) {
 // Source is what the archive serves.
 func (a *Archive) Source() *serving.Source { return a.source }
 
-// IndexDir is the index directory served.
+// IndexDir is the index directory served ("" on a cluster).
 func (a *Archive) IndexDir() string { return a.cfg.IndexDir }
+
+// Where names the index served: its directory, or its alias and cluster.
+func (a *Archive) Where() string { return a.cfg.Engine.Where(a.cfg.IndexDir) }
 
 // HasCorpus reports whether the archive can reindex (it has a corpus).
 func (a *Archive) HasCorpus() bool { return a.cfg.CorpusDir != "" }

@@ -23,12 +23,19 @@ var keywordFields = map[string]bool{
 // decided by filter clauses only (the exact-recall clauses of Text, terms,
 // ranges); the scoring clauses (BM25 on the folded words) are should
 // clauses beside them, so they rank and never select.
-func compile(q engine.Query) (map[string]any, error) {
+func compile(q engine.Query) (map[string]any, error) { return compiler{norm: 1}.compile(q) }
+
+// compiler compiles with the query norm of the word clauses: Bleve
+// scales every word's score by 1/sqrt of the sum of the query's squared
+// word weights (boost times idf), not the exact runs' (see queryNorm).
+type compiler struct{ norm float64 }
+
+func (c compiler) compile(q engine.Query) (map[string]any, error) {
 	switch q := q.(type) {
 	case nil, engine.All:
 		return obj("match_all", map[string]any{}), nil
 	case engine.Text:
-		return textClause(q)
+		return textClause(q, c.norm)
 	case engine.Term:
 		if !keywordFields[q.Field] {
 			return nil, fmt.Errorf("%w: no keyword field %q", engine.ErrBadRequest, q.Field)
@@ -41,8 +48,8 @@ func compile(q engine.Query) (map[string]any, error) {
 			return obj("match_none", map[string]any{}), nil
 		}
 		anyOf := make([]any, 0, len(q.Any))
-		for _, c := range q.Any {
-			b, err := compile(c)
+		for _, x := range q.Any {
+			b, err := c.compile(x)
 			if err != nil {
 				return nil, err
 			}
@@ -51,8 +58,8 @@ func compile(q engine.Query) (map[string]any, error) {
 		return obj("bool", map[string]any{"should": coordinated(anyOf), "minimum_should_match": 1}), nil
 	case engine.And:
 		must := make([]any, 0, len(q.Must))
-		for _, c := range q.Must {
-			b, err := compile(c)
+		for _, x := range q.Must {
+			b, err := c.compile(x)
 			if err != nil {
 				return nil, err
 			}
@@ -64,8 +71,8 @@ func compile(q engine.Query) (map[string]any, error) {
 		b := map[string]any{"must": must}
 		if len(q.Not) > 0 {
 			not := make([]any, 0, len(q.Not))
-			for _, c := range q.Not {
-				nb, err := compile(c)
+			for _, x := range q.Not {
+				nb, err := c.compile(x)
 				if err != nil {
 					return nil, err
 				}
@@ -125,7 +132,7 @@ const (
 //     every gse word of the string, ranked by the words' BM25 (the head's
 //     weighed by headBoost) plus the exact runs' score when the string
 //     has two words or more.
-func textClause(q engine.Text) (map[string]any, error) {
+func textClause(q engine.Text, norm float64) (map[string]any, error) {
 	scope := ScopeAll
 	if q.Scope == engine.ScopeHead {
 		scope = ScopeHead
@@ -140,7 +147,7 @@ func textClause(q engine.Text) (map[string]any, error) {
 	words := analysis.Words(q.Text)
 	tokens := strings.Join(words, " ")
 	match := func(field string, boost float64, operator string) map[string]any {
-		return obj("match", obj(field, map[string]any{"query": tokens, "operator": operator, "boost": boost}))
+		return obj("match", obj(field, map[string]any{"query": tokens, "operator": operator, "boost": boost * norm}))
 	}
 	wordFields := func(operator string, weight float64) []any {
 		if tokens == "" {

@@ -132,8 +132,12 @@ type plan struct {
 	cursor  *engine.Cursor
 }
 
-func (e *Engine) plan(r *engine.Request) (*plan, error) {
-	q, err := compile(r.Query)
+func (e *Engine) plan(ctx context.Context, r *engine.Request, withHits bool) (*plan, error) {
+	qc, err := e.compiler(ctx, r, withHits)
+	if err != nil {
+		return nil, err
+	}
+	q, err := qc.compile(r.Query)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +266,7 @@ const maxWindow = 10000
 // Offset..Offset+Size. Hits beyond the cluster's result window are
 // reached with search_after, a page at a time.
 func (e *Engine) Search(ctx context.Context, r *engine.Request) (*engine.Result, error) {
-	p, err := e.plan(r)
+	p, err := e.plan(ctx, r, r.Size > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +486,7 @@ func (e *Engine) facetWhole(ctx context.Context, query map[string]any, filters [
 // reading pages of pageSize through a point in time of the generation
 // behind the alias when it starts.
 func (e *Engine) Each(ctx context.Context, r *engine.Request, fn func(engine.Hit) error) error {
-	p, err := e.plan(r)
+	p, err := e.plan(ctx, r, true)
 	if err != nil {
 		return err
 	}

@@ -179,7 +179,7 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 		}
 		return ids
 	}
-	if b, s := collect(bleveEngine), collect(osEngine); !slices.Equal(b, s) || len(b) < 1000 {
+	if b, s := collect(bleveEngine), collect(osEngine); !slices.Equal(b, s) || len(b) < 100 {
 		t.Errorf("Each: Bleve %d ids, cluster %d, equal %v", len(b), len(s), slices.Equal(b, s))
 	}
 

@@ -158,8 +158,18 @@ func Open(ctx context.Context, opts Options) (*Source, error) {
 // which follows its alias on the cluster. Reload only checks it; Close
 // closes it once its last lease is released.
 func Fixed(e Engine, tagger *corpus.Tagger) *Source {
-	src := &Source{opts: Options{Tagger: tagger, SkipFullCheck: true}, log: slog.Default(), bad: map[string]error{}, fixed: true}
-	g := &generation{idx: e, searcher: &search.Searcher{Engine: e, Tagger: tagger}, src: src}
+	return FixedWith(e, Options{Tagger: tagger})
+}
+
+// FixedWith is Fixed with the tagger and logger of opts (its other
+// fields are not used).
+func FixedWith(e Engine, opts Options) *Source {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	src := &Source{opts: Options{Tagger: opts.Tagger, SkipFullCheck: true, Logger: log}, log: log, bad: map[string]error{}, fixed: true}
+	g := &generation{idx: e, searcher: &search.Searcher{Engine: e, Tagger: opts.Tagger}, src: src}
 	g.rename()
 	if x, ok := e.(*index.Index); ok {
 		src.opts.Dir, g.dir = x.Dir, x.Generation

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 func server(t *testing.T) (*httptest.Server, *searchtest.Fixture) {
 	t.Helper()
 	fx := searchtest.Get(t)
-	srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
+	srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fx
@@ -422,7 +422,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	routed := map[string]bool{}
 	param := regexp.MustCompile(`:([a-z]+)`)
-	for _, r := range web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{}).Routes() {
+	for _, r := range web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{}).Routes() {
 		if !strings.HasPrefix(r.Path, "/api/") {
 			continue
 		}

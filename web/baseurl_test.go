@@ -43,7 +43,7 @@ func TestBaseURLNotHostHeader(t *testing.T) {
 		return string(b)
 	}
 	for _, base := range []string{"https://archive.example.org/na", ""} {
-		srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}, BaseURL: base})
+		srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}, BaseURL: base})
 		ts := httptest.NewServer(srv.Handler())
 		page := fetch(ts, "/articles/"+id)
 		feed := fetch(ts, "/api/v1/search.atom?q="+url.QueryEscape("经济"))

@@ -23,7 +23,7 @@ func FuzzSearchHandler(f *testing.F) {
 	f.Add("title:黑土地 OR author:赵雪", "梨树", "", "-date", "1")
 	f.Add("\xff\xfe", "\x00", "0000-00-00", "relevance", "99999999999999999999")
 	fx := searchtest.Get(f)
-	h := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}}).Handler()
+	h := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}}).Handler()
 	f.Fuzz(func(t *testing.T, q, county, from, sort, page string) {
 		v := url.Values{"q": {q}, "county": {county}, "from": {from}, "sort": {sort}, "page": {page}}
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/search?"+v.Encode(), nil)

@@ -17,7 +17,7 @@ func TestHEADAnswersLikeGET(t *testing.T) {
 	fx := searchtest.Get(t)
 	ts := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1}, AdminToken: "s3cret"})
 	id := fx.Articles[0].ID
-	srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{AdminToken: "s3cret"})
+	srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{AdminToken: "s3cret"})
 	n := 0
 	for _, r := range srv.Routes() {
 		if r.Method != http.MethodGet {

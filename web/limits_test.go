@@ -24,7 +24,7 @@ func handlerWith(t *testing.T, opts web.Options) http.Handler {
 	t.Helper()
 	fx := searchtest.Get(t)
 	opts.Logger = slog.New(slog.DiscardHandler)
-	return web.New(serving.Fixed(fx.Index, fx.Tagger), opts).Handler()
+	return web.New(serving.Fixed(fx.Engine, fx.Tagger), opts).Handler()
 }
 
 // hit sends GET path from peer (host:port) with an X-Forwarded-For
@@ -218,7 +218,7 @@ func TestUIMalformedRequestIsAChinesePage(t *testing.T) {
 
 func TestHTTPServerLimitsHeaders(t *testing.T) {
 	fx := searchtest.Get(t)
-	srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
+	srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
 	hs := srv.HTTPServer()
 	if hs.MaxHeaderBytes != 64<<10 || hs.ReadHeaderTimeout != 10*time.Second || hs.ReadTimeout != 30*time.Second ||
 		hs.IdleTimeout != 2*time.Minute || hs.WriteTimeout != 5*time.Minute+30*time.Second || hs.ErrorLog == nil {

@@ -22,7 +22,7 @@ func serverWith(t *testing.T, opts web.Options) *httptest.Server {
 	t.Helper()
 	fx := searchtest.Get(t)
 	opts.Logger = slog.New(slog.DiscardHandler)
-	ts := httptest.NewServer(web.New(serving.Fixed(fx.Index, fx.Tagger), opts).Handler())
+	ts := httptest.NewServer(web.New(serving.Fixed(fx.Engine, fx.Tagger), opts).Handler())
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -16,7 +16,7 @@ import (
 // bound's worth of them, the most recently seen.
 func TestRateLimiterMemoryIsBounded(t *testing.T) {
 	fx := searchtest.Get(t)
-	srv := New(serving.Fixed(fx.Index, fx.Tagger), Options{Logger: slog.New(slog.DiscardHandler),
+	srv := New(serving.Fixed(fx.Engine, fx.Tagger), Options{Logger: slog.New(slog.DiscardHandler),
 		Limits: Limits{RatePerSecond: 0.001, RateBurst: 1, MaxRateClients: 50}})
 	get := func(addr string) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil)

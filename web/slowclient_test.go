@@ -45,7 +45,7 @@ func slowServer(t *testing.T, limits web.Limits) *httptest.Server {
 	fx := searchtest.Get(t)
 	limits.RatePerSecond = -1
 	limits.TrustProxyHeads = true
-	srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: limits})
+	srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: limits})
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Listener = smallBuffers{ts.Listener}
 	ts.Start()

@@ -28,7 +28,7 @@ func uiServer(t *testing.T) (*httptest.Server, *searchtest.Fixture) {
 	fx := searchtest.Get(t)
 	// Not rate limited: these tests load many pages at once
 	// (TestUIAndAdminAreRateLimited checks the UI's rate limit).
-	srv := web.New(serving.Fixed(fx.Index, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
+	srv := web.New(serving.Fixed(fx.Engine, fx.Tagger), web.Options{Logger: slog.New(slog.DiscardHandler), Limits: web.Limits{RatePerSecond: -1}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, fx

@@ -15,9 +15,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"newsarchive/archive"
 	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
+	"newsarchive/opensearch"
 )
 
 // initAnalysis loads the word segmenter with the gazetteer's place names, so
@@ -43,6 +45,7 @@ func newIndexCmd() *cobra.Command {
 		maxDeletions        float64
 		wait                time.Duration
 		tf                  taggerFlags
+		ef                  engineFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "index --corpus DIR --index PATH [--rebuild] [--workers N] [--keep N] [--allow-deletions] [--max-deletions PCT] [--wait DURATION] | index --index PATH --rollback [--to GEN] [--wait DURATION]",
@@ -72,7 +75,17 @@ when the corpus is empty or vanished, or when the run would delete too
 many articles.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := ef.engine()
+			if err != nil {
+				return err
+			}
 			if rollback || rollbackTo != "" {
+				if eng.Cluster() {
+					if indexDir != "" || corpusDir != "" || rebuild {
+						return usageError(errors.New("--rollback on a cluster takes --to only"))
+					}
+					return clusterRollback(cmd, eng, rollbackTo)
+				}
 				if indexDir == "" || corpusDir != "" || rebuild {
 					return usageError(errors.New("--rollback takes --index (and --to) only"))
 				}
@@ -136,6 +149,7 @@ many articles.`,
 	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to `DURATION` for another index run to end (default: fail at once)")
 	cmd.Flags().BoolVar(&rollback, "rollback", false, "make the previous complete generation current again")
 	cmd.Flags().StringVar(&rollbackTo, "to", "", "with --rollback: the generation `GEN` to make current")
+	ef.register(cmd)
 	tf.register(cmd)
 	return cmd
 }
@@ -220,13 +234,21 @@ func newProgress(w io.Writer) (func(index.Progress), func()) {
 
 func newGenerationsCmd() *cobra.Command {
 	var indexDir string
+	var ef engineFlags
 	cmd := &cobra.Command{
-		Use:   "generations --index PATH",
+		Use:   "generations (--index PATH | --engine opensearch [--opensearch-url URLS])",
 		Short: "List the index's generations: the current one, the ones kept for rollback, leftovers of failed runs",
 		Args:  wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if indexDir == "" {
-				return usageError(errors.New("--index is required"))
+			eng, err := ef.engine()
+			if err != nil {
+				return err
+			}
+			if err := needIndex(eng, indexDir); err != nil {
+				return err
+			}
+			if eng.Cluster() {
+				return clusterGenerations(cmd, eng)
 			}
 			gens, err := index.Generations(indexDir)
 			if err != nil {
@@ -251,7 +273,50 @@ func newGenerationsCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
+	ef.register(cmd)
 	return cmd
+}
+
+// clusterRollback points the alias at the generation before the current
+// one, or at to.
+func clusterRollback(cmd *cobra.Command, eng archive.Engine, to string) error {
+	c, err := opensearch.New(eng.OpenSearch)
+	if err != nil {
+		return usageError(err)
+	}
+	defer c.Close()
+	gen, err := c.Rollback(cmd.Context(), to)
+	if err != nil {
+		return usageError(err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "current generation: %s\n", gen)
+	return nil
+}
+
+// clusterGenerations lists the generations of the alias on a cluster.
+func clusterGenerations(cmd *cobra.Command, eng archive.Engine) error {
+	c, err := opensearch.New(eng.OpenSearch)
+	if err != nil {
+		return usageError(err)
+	}
+	defer c.Close()
+	gens, err := c.Generations(cmd.Context())
+	if err != nil {
+		return usageError(err)
+	}
+	out := cmd.OutOrStdout()
+	for _, g := range gens {
+		state := "incomplete (a failed or killed load; removed by the next one)"
+		if g.Complete {
+			state = fmt.Sprintf("complete, %d articles, loaded %s", g.Articles, g.Created.UTC().Format(time.RFC3339))
+		}
+		mark := " "
+		if g.Current {
+			mark = "*"
+		}
+		fmt.Fprintf(out, "%s %s  %8d documents  %s\n", mark, g.Name, g.Docs, state)
+	}
+	return nil
 }
 
 // badCurrent tells whether CURRENT names a generation that is listed as

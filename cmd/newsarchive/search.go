@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"newsarchive/archive"
 	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/search"
@@ -23,14 +24,19 @@ func newSearchCmd() *cobra.Command {
 		req      search.Request
 		asJSON   bool
 		tf       taggerFlags
+		ef       engineFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "search --index PATH [--province P]... [--prefecture P]... [--county C]... [--topic T]... [--author A]... [--paper P]... [--from DATE] [--to DATE] [--sort ORDER] [--page N] [--size N] [--json] QUERY",
+		Use:   "search (--index PATH | --engine opensearch [--opensearch-url URLS]) [--province P]... [--prefecture P]... [--county C]... [--topic T]... [--author A]... [--paper P]... [--from DATE] [--to DATE] [--sort ORDER] [--page N] [--size N] [--json] QUERY",
 		Short: "Search the index, for maintainers checking it",
 		Args:  wrapArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if indexDir == "" {
-				return usageError(errors.New("--index is required"))
+			eng, err := ef.engine()
+			if err != nil {
+				return err
+			}
+			if err := needIndex(eng, indexDir); err != nil {
+				return err
 			}
 			if len(args) == 1 {
 				req.Query = args[0]
@@ -42,7 +48,7 @@ func newSearchCmd() *cobra.Command {
 			if err := initAnalysis(tagger); err != nil {
 				return err
 			}
-			lease, done, err := openLease(cmd, indexDir, tagger)
+			lease, done, err := openLease(cmd, eng, indexDir, tagger)
 			if err != nil {
 				return err
 			}
@@ -90,21 +96,27 @@ func newSearchCmd() *cobra.Command {
 	f.StringVar(&req.After, "after", "", "start after this cursor (a previous result's next)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	tf.register(cmd)
+	ef.register(cmd)
 	return cmd
 }
 
 func newStatsCmd() *cobra.Command {
 	var indexDir string
 	var asJSON bool
+	var ef engineFlags
 	cmd := &cobra.Command{
-		Use:   "stats --index PATH",
+		Use:   "stats (--index PATH | --engine opensearch [--opensearch-url URLS])",
 		Short: "Describe the index: articles, files, size, counts per county and topic, dates",
 		Args:  wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if indexDir == "" {
-				return usageError(errors.New("--index is required"))
+			eng, err := ef.engine()
+			if err != nil {
+				return err
 			}
-			lease, done, err := openLease(cmd, indexDir, nil)
+			if err := needIndex(eng, indexDir); err != nil {
+				return err
+			}
+			lease, done, err := openLease(cmd, eng, indexDir, nil)
 			if err != nil {
 				return err
 			}
@@ -117,8 +129,8 @@ func newStatsCmd() *cobra.Command {
 			if asJSON {
 				return json.NewEncoder(out).Encode(st)
 			}
-			fmt.Fprintf(out, "generation: %s\narticles: %d\nfiles: %d\nsize on disk: %.1f MB\ndates: %s .. %s\n",
-				st.Generation, st.Articles, st.Files, float64(st.SizeBytes)/1e6, st.FirstDate, st.LastDate)
+			fmt.Fprintf(out, "engine: %s\ngeneration: %s\narticles: %d\nfiles: %d\nsize on disk: %.1f MB\ndates: %s .. %s\n",
+				lease.Searcher.Engine.Info().Engine, st.Generation, st.Articles, st.Files, float64(st.SizeBytes)/1e6, st.FirstDate, st.LastDate)
 			for _, g := range []struct {
 				name   string
 				counts []index.Count
@@ -133,14 +145,16 @@ func newStatsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	ef.register(cmd)
 	return cmd
 }
 
 // openLease opens the index for one command: the generation CURRENT names,
-// or when it is damaged the newest intact one, said on standard error.
-func openLease(cmd *cobra.Command, dir string, tagger *corpus.Tagger) (*serving.Lease, func(), error) {
+// or when it is damaged the newest intact one, said on standard error; on
+// a cluster, the generation behind the alias.
+func openLease(cmd *cobra.Command, eng archive.Engine, dir string, tagger *corpus.Tagger) (*serving.Lease, func(), error) {
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	src, err := serving.Open(cmd.Context(), serving.Options{Dir: dir, Tagger: tagger, Logger: log, SkipFullCheck: true})
+	src, err := archive.OpenSource(cmd.Context(), eng, serving.Options{Dir: dir, Tagger: tagger, Logger: log, SkipFullCheck: true})
 	if err != nil {
 		return nil, nil, usageError(err)
 	}

@@ -28,6 +28,7 @@ type serveConfig struct {
 	logJSON                            bool
 	baseURL                            string
 	corsOrigins                        []string
+	ef                                 engineFlags
 }
 
 // EnvAdminToken names the environment variable holding the token that
@@ -41,7 +42,7 @@ const EnvBaseURL = "NEWSARCHIVE_BASE_URL"
 func newServeCmd() *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
-		Use:   "serve [--corpus DIR] [--index PATH] [--addr HOST:PORT]",
+		Use:   "serve [--corpus DIR] [--index PATH | --engine opensearch [--opensearch-url URLS]] [--addr HOST:PORT]",
 		Short: "Serve the web UI and the JSON API",
 		Long: `Serve answers searches over HTTP: the web UI at / and the JSON API under
 /api/v1 (docs/api.md).
@@ -53,7 +54,11 @@ changed since the last start) into --index (default: a directory in the data
 directory). With --index alone it serves that index as it is.
 
 While it runs, "newsarchive index" runs against the same --index are picked
-up within seconds, without a restart.`,
+up within seconds, without a restart.
+
+With --engine opensearch it serves the archive loaded into a cluster
+("newsarchive index --engine opensearch"), through its alias: a rebuild or a
+rollback on the cluster is followed within --poll.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return serve(cmd.Context(), cmd, cfg)
@@ -81,6 +86,7 @@ up within seconds, without a restart.`,
 	f.IntVar(&cfg.limits.MaxDownloads, "max-downloads", d.MaxDownloads, "CSV/JSONL downloads streamed at once (more wait, then 503)")
 	f.IntVar(&cfg.limits.MaxDownloadsPerClient, "max-downloads-per-client", d.MaxDownloadsPerClient, "CSV/JSONL downloads one client address may run at once (-1: no limit)")
 	cfg.tf.register(cmd)
+	cfg.ef.register(cmd)
 	return cmd
 }
 
@@ -97,6 +103,10 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	} else {
 		log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 	}
+	eng, err := cfg.ef.engine()
+	if err != nil {
+		return err
+	}
 	tagger, err := cfg.tf.tagger()
 	if err != nil {
 		return err
@@ -105,11 +115,11 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	analysisLoaded := make(chan error, 1)
 	go func() { analysisLoaded <- initAnalysis(tagger) }()
 	arch, err := archive.Open(ctx, archive.Config{
-		CorpusDir: cfg.corpusDir, IndexDir: cfg.indexDir, DataDir: cfg.dataDir,
+		CorpusDir: cfg.corpusDir, IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Engine: eng,
 		Tagger: tagger, Workers: cfg.workers, Logger: log,
 		Progress: func() (func(index.Progress), func()) { return newProgress(cmd.ErrOrStderr()) },
 	}, func() error { return <-analysisLoaded })
-	if errors.Is(err, archive.ErrConfig) || errors.Is(err, index.ErrNoIndex) || errors.Is(err, serving.ErrNoIntact) {
+	if errors.Is(err, archive.ErrConfig) || errors.Is(err, index.ErrNoIndex) || errors.Is(err, archive.ErrNoIndex) || errors.Is(err, serving.ErrNoIntact) {
 		return usageError(err)
 	}
 	if err != nil {
@@ -151,7 +161,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cfg serveConfig) error {
 	hs := srv.HTTPServer() // timeouts and header limit: web.Server.HTTPServer
 	st := src.Status()
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, arch.IndexDir(), url)
+	fmt.Fprintf(cmd.OutOrStdout(), "newsarchive: serving %d articles from %s at %s\n", st.Articles, arch.Where(), url)
 	log.Info("listening", "url", url, "generation", st.Generation, "fallback", st.Fallback)
 
 	errc := make(chan error, 1)

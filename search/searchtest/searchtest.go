@@ -6,14 +6,18 @@ package searchtest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/corpustest"
@@ -21,13 +25,25 @@ import (
 	"newsarchive/engine"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
+	"newsarchive/opensearch"
 	"newsarchive/search"
+	"newsarchive/serving"
 )
+
+// EnvEngine, set to "opensearch", puts the fixture's articles on the
+// OpenSearch test cluster (opensearch.EnvURL) and makes that the engine
+// under Searcher and Engine, so that the tests of the packages that
+// search run against the cluster (.ci/run runs search and web so).
+const EnvEngine = "NEWSARCHIVE_TEST_ENGINE"
 
 // Fixture is the shared test index.
 type Fixture struct {
+	// Searcher searches Engine.
 	Searcher *search.Searcher
-	// Index is the engine under Searcher, for tests of the index itself.
+	// Engine is what the tests serve: Index, or with EnvEngine=opensearch
+	// the same articles on the cluster.
+	Engine serving.Engine
+	// Index is the embedded index, for tests of the index itself.
 	Index  *index.Index
 	Tagger *corpus.Tagger
 	// Articles are all the records in the index, read back from it, in id
@@ -35,7 +51,12 @@ type Fixture struct {
 	Articles []corpus.Article
 	Corpus   string // the corpus directory (symbolic links to the data)
 	Dir      string // the index directory
+
+	cleanup func() // removes the cluster's copy
 }
+
+// OnCluster reports whether the fixture is served from the cluster.
+func (fx *Fixture) OnCluster() bool { return fx.Engine.Info().Engine == opensearch.EngineName }
 
 var (
 	once    sync.Once
@@ -59,6 +80,9 @@ func Get(tb testing.TB) *Fixture {
 func Cleanup() {
 	if fixture != nil {
 		fixture.Index.Close()
+		if fixture.cleanup != nil {
+			fixture.cleanup()
+		}
 	}
 	if tmp != "" {
 		os.RemoveAll(tmp)
@@ -140,7 +164,7 @@ func build(tb testing.TB) (*Fixture, error) {
 	// merging of parallel parts (the fixture is below index.MinDocsPerPart).
 	idx.MatchParts = 3
 	fx.Index = idx
-	fx.Searcher = &search.Searcher{Engine: idx, Tagger: tagger}
+	fx.Engine = idx
 	// Every record, in id order (a query-less request's ties).
 	err = idx.Each(ctx, &engine.Request{}, func(h engine.Hit) error {
 		fx.Articles = append(fx.Articles, h.Record)
@@ -149,5 +173,65 @@ func build(tb testing.TB) (*Fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	if os.Getenv(EnvEngine) == opensearch.EngineName {
+		if err := fx.loadCluster(ctx); err != nil {
+			return nil, fmt.Errorf("the fixture on the cluster: %w", err)
+		}
+	}
+	fx.Searcher = &search.Searcher{Engine: fx.Engine, Tagger: tagger}
 	return fx, nil
+}
+
+// loadCluster loads the fixture's articles into a fresh alias on the test
+// cluster and makes it the fixture's Engine.
+func (fx *Fixture) loadCluster(ctx context.Context) error {
+	cfg := opensearch.ConfigFromEnv()
+	if len(cfg.URLs) == 0 {
+		return fmt.Errorf("%s=%s without a cluster: set %s", EnvEngine, opensearch.EngineName, opensearch.EnvURL)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	cfg.Alias = "natest-searchtest-" + hex.EncodeToString(b[:])
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	c, err := opensearch.New(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := c.NewLoad(ctx, opensearch.LoadOptions{})
+	if err != nil {
+		c.Close()
+		return err
+	}
+	for i := range fx.Articles {
+		// The records do not carry their other ids; an index run gives a
+		// first-run article its path-based id as one (index.Update).
+		a := fx.Articles[i]
+		if path := corpus.ArticleID(a.Source, a.Ordinal); path != a.ID {
+			a.Aliases = []string{path}
+		}
+		if err := l.Add(ctx, &a); err != nil {
+			l.Abort(ctx)
+			c.Close()
+			return err
+		}
+	}
+	if _, err := l.Commit(ctx); err != nil {
+		c.Close()
+		return err
+	}
+	c.Close()
+	e, err := opensearch.OpenEngine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fx.Engine = e
+	fx.cleanup = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := e.Client().DeleteAll(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "searchtest: delete the cluster's copy:", err)
+		}
+		e.Close()
+	}
+	return nil
 }
