@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"newsarchive/engine"
 )
 
 // EnvKill, when "1", lets TestClusterKillNode kill node 2 of the cluster
@@ -58,22 +60,36 @@ func TestClusterKillNode(t *testing.T) {
 	var answers, failures atomic.Int64
 	var mu sync.Mutex
 	var wrong []string
+	// The readers search as the archive does (search.Searcher's engine): a
+	// quoted string every article holds, a county facet, a page by date.
+	eng := &Engine{c: c}
+	req := &engine.Request{
+		Query:  engine.Text{Text: "二〇二三年", Exact: true},
+		Facets: []engine.Facet{{Name: "county", Field: engine.FieldCounties, Size: 10}},
+		Sort:   engine.SortNewest, Size: 10,
+	}
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
 				// The old generation, or the new one once committed.
-				n, err := c.Count(ctx, Query{})
+				res, err := eng.Search(ctx, req)
+				sum := 0
+				if err == nil {
+					for _, v := range res.Facets["county"] {
+						sum += v.Count
+					}
+				}
 				switch {
 				case err != nil:
 					failures.Add(1)
 					mu.Lock()
 					wrong = append(wrong, err.Error())
 					mu.Unlock()
-				case n != 500 && n != 6000:
+				case res.Total != 500 && res.Total != 6000 || uint64(sum) != res.Total || len(res.Hits) != 10:
 					mu.Lock()
-					wrong = append(wrong, fmt.Sprintf("count %d", n))
+					wrong = append(wrong, fmt.Sprintf("total %d, county facet %d, %d hits", res.Total, sum, len(res.Hits)))
 					mu.Unlock()
 				default:
 					answers.Add(1)
