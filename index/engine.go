@@ -155,6 +155,8 @@ func compile(q engine.Query) (query.Query, error) {
 			return nil, fmt.Errorf("%w: %q has no searchable character", engine.ErrBadRequest, q.Text)
 		}
 		return bq, nil
+	case engine.Near:
+		return nearQuery(q)
 	case engine.Term:
 		t := bleve.NewTermQuery(q.Value)
 		t.SetField(q.Field)
