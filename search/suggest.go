@@ -62,7 +62,7 @@ func (s *Searcher) suggest(ctx context.Context, r Request, n node, total uint64,
 	rs := []rune(r.Query)
 	var cands []candidate
 	seen := map[string]bool{r.Query: true}
-	v := theVocabulary()
+	var v *vocabulary
 	for _, t := range textTerms(n, nil) {
 		if authors[strings.TrimSpace(t.text)] {
 			continue // a name, not a misspelling
@@ -75,12 +75,21 @@ func (s *Searcher) suggest(ctx context.Context, r Request, n node, total uint64,
 		if len(folded) != end-start {
 			continue // folding changed the length: positions would not map back
 		}
+		if v == nil {
+			v = theVocabulary()
+		}
 		for i := 0; i < len(folded); i++ {
 			for w := minWordLen; w <= maxWordLen && i+w <= len(folded); w++ {
 				if !allHan(string(folded[i : i+w])) {
 					break
 				}
 				for _, rep := range v.similar(folded[i : i+w]) {
+					if len(folded) <= 2 && rep.cost > 1 {
+						// A term of two characters is half changed by
+						// one: only a homophone or a swap is offered
+						// (赵雪 is not 暴雪).
+						continue
+					}
 					term := string(rs[start:start+i]) + rep.word + string(rs[start+i+w:end])
 					q := string(rs[:start]) + term + string(rs[end:])
 					if seen[q] {
