@@ -92,7 +92,7 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	if text == "" {
 		return nil, fail("the quotes hold nothing to search for")
 	}
-	if t.within >= 0 && t.field != "" && t.field != fieldTitle {
+	if t.near && t.field != "" && t.field != fieldTitle {
 		return nil, fail("~%d: proximity applies to the text and to title:, not to %s:", t.within, t.field)
 	}
 	switch t.field {
@@ -104,7 +104,7 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 		if len(analysis.QueryBigrams(text)) == 0 {
 			return nil, fail("%q has no letter, digit or Chinese character to search for", text)
 		}
-		if terms := nearTerms(text); t.within >= 0 && len(terms) > 1 {
+		if terms := nearTerms(text); t.near && len(terms) > 1 {
 			if !negated {
 				for _, term := range terms {
 					c.marks = append(c.marks, mark{text: term, headOnly: scope == engine.ScopeHead})

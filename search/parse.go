@@ -43,7 +43,8 @@ type termNode struct {
 	field  string // "" for the article text
 	text   string
 	quoted bool
-	// within is N of a proximity phrase ("…"~N), -1 for none.
+	// near marks a proximity phrase ("…"~N), within its N.
+	near   bool
 	within int
 	pos    int // 1-based character position in the query
 }
@@ -94,7 +95,8 @@ type token struct {
 	kind  tokenKind
 	field string // for tokWord and tokPhrase
 	text  string
-	// within is N of a proximity phrase, -1 for none.
+	// near marks a proximity phrase ("…"~N), within its N.
+	near   bool
 	within int
 	pos    int
 }
@@ -119,7 +121,7 @@ func lex(q string) ([]token, error) {
 		if j == len(rs) {
 			return &SyntaxError{Pos: i + 1, Msg: "the quote is not closed"}
 		}
-		t := token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), within: -1, pos: start + 1}
+		t := token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1}
 		i = j + 1
 		if i < len(rs) && (rs[i] == '~' || rs[i] == '～') {
 			k := i + 1
@@ -133,7 +135,7 @@ func lex(q string) ([]token, error) {
 			if n > maxWithin {
 				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("proximity ~%d is too large (at most %d)", n, maxWithin)}
 			}
-			t.within = n
+			t.near, t.within = true, n
 			i = k
 		}
 		toks = append(toks, t)
@@ -343,11 +345,7 @@ func (p *parser) primary() (node, error) {
 	p.i++
 	switch t.kind {
 	case tokWord, tokPhrase:
-		within := -1
-		if t.kind == tokPhrase {
-			within = t.within
-		}
-		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, within: within, pos: t.pos}, nil
+		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, near: t.near, within: t.within, pos: t.pos}, nil
 	case tokOpen:
 		if next, ok := p.peek(); ok && next.kind == tokClose {
 			return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}
