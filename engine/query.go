@@ -2,8 +2,8 @@ package engine
 
 import "time"
 
-// Query is a node of an engine-neutral query: All, Text, Term, DateRange,
-// And or Or.
+// Query is a node of an engine-neutral query: All, Text, Near, Term,
+// DateRange, And or Or.
 type Query interface{ isQuery() }
 
 // All matches every article.
@@ -30,6 +30,22 @@ type Text struct {
 	Exact bool
 }
 
+// Near matches the articles with an occurrence of every one of Terms
+// (each a run of searchable characters, folded like quoted text) close
+// together in one text: the head (kicker, title and subtitle joined by
+// newlines; ScopeHead: the head only) or the body (paragraphs joined by
+// newlines). Close means that the span from the first character of the
+// first occurrence to the last character of the last, less the characters
+// of the terms themselves, is at most Within characters of the folded
+// text (punctuation, spaces and newlines count): for two terms, at most
+// Within characters lie between them. Order does not matter; occurrences
+// may overlap. It is exact like a quoted Text.
+type Near struct {
+	Terms  []string
+	Within int
+	Scope  Scope
+}
+
 // Term matches the articles whose keyword field Field has Value.
 type Term struct {
 	Field, Value string
@@ -54,6 +70,7 @@ type Or struct {
 
 func (All) isQuery()       {}
 func (Text) isQuery()      {}
+func (Near) isQuery()      {}
 func (Term) isQuery()      {}
 func (DateRange) isQuery() {}
 func (And) isQuery()       {}

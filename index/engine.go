@@ -155,9 +155,15 @@ func compile(q engine.Query) (query.Query, error) {
 			return nil, fmt.Errorf("%w: %q has no searchable character", engine.ErrBadRequest, q.Text)
 		}
 		return bq, nil
+	case engine.Near:
+		return nearQuery(q)
 	case engine.Term:
 		t := bleve.NewTermQuery(q.Value)
 		t.SetField(q.Field)
+		// A keyword weighs little against text: in an Or with a Text (a
+		// bare word also matching bylines) its matches rank below the
+		// text's.
+		t.SetBoost(termBoost)
 		return t, nil
 	case engine.DateRange:
 		incl, excl := true, false
@@ -201,3 +207,6 @@ func compile(q engine.Query) (query.Query, error) {
 	}
 	return nil, fmt.Errorf("search: unknown query node %T", q)
 }
+
+// termBoost is the boost of a Term query.
+const termBoost = 0.01

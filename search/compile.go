@@ -2,11 +2,13 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"newsarchive/corpus"
+	"newsarchive/corpus/textnorm"
 	"newsarchive/engine"
 	"newsarchive/index/analysis"
 )
@@ -90,6 +92,9 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	if text == "" {
 		return nil, fail("the quotes hold nothing to search for")
 	}
+	if t.near && t.field != "" && t.field != fieldTitle {
+		return nil, fail("~%d: proximity applies to the text and to title:, not to %s:", t.within, t.field)
+	}
 	switch t.field {
 	case "", fieldTitle:
 		scope := engine.ScopeAll
@@ -99,10 +104,24 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 		if len(analysis.QueryBigrams(text)) == 0 {
 			return nil, fail("%q has no letter, digit or Chinese character to search for", text)
 		}
+		if terms := nearTerms(text); t.near && len(terms) > 1 {
+			if !negated {
+				for _, term := range terms {
+					c.marks = append(c.marks, mark{text: term, headOnly: scope == engine.ScopeHead})
+				}
+			}
+			return engine.Near{Terms: terms, Within: t.within, Scope: scope}, nil
+		}
 		if !negated {
 			c.marks = append(c.marks, mark{text: text, words: !t.quoted, headOnly: scope == engine.ScopeHead})
 		}
-		return engine.Text{Text: text, Scope: scope, Exact: t.quoted}, nil
+		q := engine.Query(engine.Text{Text: text, Scope: scope, Exact: t.quoted})
+		if !t.quoted && t.field == "" {
+			// A bare term also finds the articles it names as author
+			// (赵雪); the engine ranks those below text matches.
+			q = engine.Or{Any: []engine.Query{q, engine.Term{Field: engine.FieldAuthors, Value: text}}}
+		}
+		return q, nil
 	case fieldCounty:
 		q, err := c.s.countyQuery(text)
 		if err != nil {
@@ -206,4 +225,16 @@ func datePeriod(s string) (from, to time.Time, err error) {
 // searchable reports whether s has a letter, digit or Chinese character.
 func searchable(s string) bool {
 	return len(analysis.QueryBigrams(s)) > 0
+}
+
+// nearTerms returns the terms of a proximity phrase: its runs of
+// searchable characters, without repeats.
+func nearTerms(text string) []string {
+	var out []string
+	for _, run := range strings.FieldsFunc(textnorm.String(text), func(r rune) bool { return !analysis.Searchable(r) }) {
+		if !slices.Contains(out, run) {
+			out = append(out, run)
+		}
+	}
+	return out
 }

@@ -295,7 +295,7 @@ func exactTerms(n node, negated bool, terms *[]termNode) (node, error) {
 		return nil, nil
 	case termNode:
 		if (n.field == "" || n.field == fieldTitle) && !negated {
-			n.quoted = true
+			n.quoted, n.near = true, false
 			*terms = append(*terms, n)
 		}
 		return n, nil

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -12,7 +13,10 @@ import (
 //	or     = and { "OR" and }
 //	and    = unary { unary }
 //	unary  = [ "-" ] primary
-//	primary = "(" or ")" | [ field ":" ] ( word | "\"" phrase "\"" )
+//	primary = "(" or ")" | [ field ":" ] ( word | "\"" phrase "\"" [ "~" digits ] )
+//
+// A phrase followed by ~N ("乡村 振兴"~5) is a proximity query: its runs of
+// searchable characters within N characters of each other.
 //
 // Full-width parentheses, colons and curly quotes are read like their
 // ASCII forms, so a query typed with a Chinese input method works.
@@ -39,8 +43,14 @@ type termNode struct {
 	field  string // "" for the article text
 	text   string
 	quoted bool
+	// near marks a proximity phrase ("…"~N), within its N.
+	near   bool
+	within int
 	pos    int // 1-based character position in the query
 }
+
+// maxWithin is the largest N of a proximity query ("乡村 振兴"~N).
+const maxWithin = 10_000
 
 type andNode struct{ children []node }
 type orNode struct{ children []node }
@@ -85,7 +95,10 @@ type token struct {
 	kind  tokenKind
 	field string // for tokWord and tokPhrase
 	text  string
-	pos   int
+	// near marks a proximity phrase ("…"~N), within its N.
+	near   bool
+	within int
+	pos    int
 }
 
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' }
@@ -108,8 +121,24 @@ func lex(q string) ([]token, error) {
 		if j == len(rs) {
 			return &SyntaxError{Pos: i + 1, Msg: "the quote is not closed"}
 		}
-		toks = append(toks, token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1})
+		t := token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1}
 		i = j + 1
+		if i < len(rs) && (rs[i] == '~' || rs[i] == '～') {
+			k := i + 1
+			for k < len(rs) && rs[k] >= '0' && rs[k] <= '9' {
+				k++
+			}
+			if k == i+1 || k-i-1 > 5 {
+				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("~ after a phrase needs a number of characters (0 to %d)", maxWithin)}
+			}
+			n, _ := strconv.Atoi(string(rs[i+1 : k]))
+			if n > maxWithin {
+				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("proximity ~%d is too large (at most %d)", n, maxWithin)}
+			}
+			t.near, t.within = true, n
+			i = k
+		}
+		toks = append(toks, t)
 		return nil
 	}
 	for i < len(rs) {
@@ -316,7 +345,7 @@ func (p *parser) primary() (node, error) {
 	p.i++
 	switch t.kind {
 	case tokWord, tokPhrase:
-		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, pos: t.pos}, nil
+		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, near: t.near, within: t.within, pos: t.pos}, nil
 	case tokOpen:
 		if next, ok := p.peek(); ok && next.kind == tokClose {
 			return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}

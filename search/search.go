@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,13 @@ type Response struct {
 	Next   *string `json:"next"`
 	Hits   []Hit   `json:"hits"`
 	Facets Facets  `json:"facets"`
+	// Suggestions are other spellings of a query with few hits
+	// (Searcher.SuggestBelow), best first, on the first page only; empty
+	// otherwise.
+	Suggestions []Suggestion `json:"suggestions"`
+	// Authors names the bare words of the query that are authors, with
+	// their articles, on the first page only.
+	Authors []AuthorHint `json:"authors"`
 }
 
 // Hit is one matching article as a result list shows it. The full record,
@@ -158,6 +166,10 @@ func badRequest(format string, args ...any) error {
 type Searcher struct {
 	Engine engine.Engine
 	Tagger *corpus.Tagger // resolves place and topic names; nil accepts names as given
+	// SuggestBelow is the number of hits under which the first page of a
+	// search offers other spellings: 0 means DefaultSuggestBelow, a
+	// negative number never.
+	SuggestBelow int
 
 	codes sync.Map // level + "\x00" + display name → the place facets' code
 }
@@ -181,6 +193,7 @@ var filterOrder = []string{"county", "prefecture", "province", "topic", "author"
 // plan is a request made ready to run.
 type plan struct {
 	text    engine.Query              // from the query string; nil for none
+	node    node                      // the parsed query string; nil for none
 	filters map[string]*engine.Filter // by facet name
 	marks   []mark
 	sort    string
@@ -249,8 +262,40 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		}
 		out.Facets.set(f.Name, vs)
 	}
+	out.Suggestions, out.Authors = []Suggestion{}, []AuthorHint{}
+	if p.node != nil && p.from == 0 && p.after == nil {
+		s.help(ctx, r, p, out)
+	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
+}
+
+// help fills the first page's suggestions and author hints. It logs what
+// fails rather than failing the search.
+func (s *Searcher) help(ctx context.Context, r Request, p *plan, out *Response) {
+	hints, err := s.authorHints(ctx, p.node)
+	if err != nil {
+		slog.WarnContext(ctx, "author hints", "query", r.Query, "err", err)
+	} else {
+		out.Authors = hints
+	}
+	below := s.SuggestBelow
+	if below == 0 {
+		below = DefaultSuggestBelow
+	}
+	if out.Total >= uint64(max(below, 0)) {
+		return
+	}
+	names := map[string]bool{}
+	for _, h := range out.Authors {
+		names[h.Name] = true
+	}
+	sugg, err := s.suggest(ctx, r, p.node, out.Total, names)
+	if err != nil {
+		slog.WarnContext(ctx, "suggestions", "query", r.Query, "err", err)
+		return
+	}
+	out.Suggestions = sugg
 }
 
 // Stats describes the engine's generation for maintainers.
@@ -372,6 +417,7 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
+	p.node = n
 	if n != nil {
 		c := s.compiler()
 		if p.text, err = c.compile(n); err != nil {

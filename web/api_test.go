@@ -75,7 +75,7 @@ func TestSearchResponseContract(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
-	wantTop := []string{"facets", "hits", "next", "page", "query", "size", "took_ms", "total"}
+	wantTop := []string{"authors", "facets", "hits", "next", "page", "query", "size", "suggestions", "took_ms", "total"}
 	if got := keys(res); !slices.Equal(got, wantTop) {
 		t.Errorf("top-level keys %v, want %v", got, wantTop)
 	}

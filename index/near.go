@@ -1,0 +1,202 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"newsarchive/engine"
+	"newsarchive/index/analysis"
+)
+
+// NearQuery is the Bleve query of engine.Near: the articles whose folded
+// head or body (head only for ScopeHead) holds an occurrence of every term
+// with at most Within characters between them, beyond the terms' own
+// characters (engine.Near defines it).
+//
+// Its candidates are the articles holding every term (the AND of the
+// terms' exact-recall candidates, unverified); each is then checked on its
+// folded text, the generation's in memory or, until that is loaded, its
+// stored record folded on the spot, like the verification of
+// ExactPhraseQuery.
+type NearQuery struct {
+	// Terms are folded runs of searchable characters, without repeats.
+	Terms  []string `json:"terms"`
+	Within int      `json:"within"`
+	Scope  Scope    `json:"scope"`
+}
+
+// Searcher returns the searcher of the query (Bleve's query.Query).
+func (q *NearQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if len(q.Terms) == 0 {
+		return searcher.NewMatchNoneSearcher(i)
+	}
+	r := CurrentRanking()
+	cand := &ExactPhraseQuery{Runs: q.Terms, Scope: q.Scope, HeadBoost: r.ExactHeadBoost, Weight: 1, ByLength: r.ExactByLength, unverified: true}
+	s, err := cand.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	v := &nearVerifier{v: newVerifier(i, cand, false), within: q.Within, scope: q.Scope}
+	for _, t := range q.Terms {
+		v.terms = append(v.terms, []byte(t))
+	}
+	if t, ok := ctx.Value(textKey{}).(*foldedText); ok {
+		v.text = t
+	}
+	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
+}
+
+// nearVerifier checks NearQuery candidates. One serves one searcher,
+// driven from one goroutine.
+type nearVerifier struct {
+	v      *verifier   // reads stored records when text is nil
+	text   *foldedText // the generation's folded text, or nil
+	terms  [][]byte
+	within int
+	scope  Scope
+	head   []byte // the candidate's folded head and body, when read from
+	body   []byte // its stored record
+	occ    [][]int
+}
+
+// accept keeps a candidate whose head or body has the terms close
+// together. A candidate whose record cannot be read is kept: a search may
+// return an article too many, never miss one.
+func (n *nearVerifier) accept(_ *search.SearchContext, d *search.DocumentMatch) bool {
+	var head, body []byte
+	if n.text != nil {
+		doc := docNumber(d.IndexInternalID)
+		head, body = n.text.head(doc), n.text.body(doc)
+	} else {
+		if !n.v.load(d.IndexInternalID) {
+			return true
+		}
+		n.head = n.head[:0]
+		for k := range n.v.head {
+			if k > 0 {
+				n.head = append(n.head, '\n')
+			}
+			n.head = appendFoldedJSON(n.head, n.v.head[k].enc)
+		}
+		n.body = appendFoldedJSON(n.body[:0], n.v.body.enc)
+		head, body = n.head, n.body
+	}
+	if n.near(head) {
+		return true
+	}
+	return n.scope != ScopeHead && n.near(body)
+}
+
+// near reports whether text has an occurrence of every term within the
+// distance.
+func (n *nearVerifier) near(text []byte) bool {
+	n.occ = n.occ[:0]
+	for _, t := range n.terms {
+		n.occ = append(n.occ, occurrences(text, t, nil))
+		if len(n.occ[len(n.occ)-1]) == 0 {
+			return false
+		}
+	}
+	lens := make([]int, len(n.terms))
+	for k, t := range n.terms {
+		lens[k] = utf8.RuneCount(t)
+	}
+	return nearSpan(n.occ, lens) <= n.within
+}
+
+// occurrences appends to dst the character (rune) offset in text of every
+// occurrence of term, overlapping ones included, in order.
+func occurrences(text, term []byte, dst []int) []int {
+	runes, last := 0, 0
+	for at := 0; ; {
+		i := indexRun(text[at:], term, 0)
+		if i < 0 {
+			return dst
+		}
+		i += at
+		runes += utf8.RuneCount(text[last:i])
+		last = i
+		dst = append(dst, runes)
+		_, size := utf8.DecodeRune(text[i:])
+		at = i + size
+	}
+}
+
+// nearSpan returns the least distance of a choice of one occurrence per
+// term: the span from the first character of the earliest chosen
+// occurrence to the last character of the latest, less the sum of the
+// terms' lengths. occ holds each term's occurrences (character offsets,
+// ascending) and lens the terms' lengths in characters; every occ[k] must
+// be non-empty.
+//
+// For each start s among the occurrences, the best choice whose earliest
+// occurrence starts at or after s takes each term's first occurrence at or
+// after s; the least span over all s is the answer, since the optimum is
+// reached with s its earliest start.
+func nearSpan(occ [][]int, lens []int) int {
+	sum := 0
+	for _, l := range lens {
+		sum += l
+	}
+	var starts []int
+	for _, o := range occ {
+		starts = append(starts, o...)
+	}
+	sort.Ints(starts)
+	ptr := make([]int, len(occ))
+	best := -1
+	for k, s := range starts {
+		if k > 0 && starts[k-1] == s {
+			continue
+		}
+		end := s
+		for t, o := range occ {
+			for ptr[t] < len(o) && o[ptr[t]] < s {
+				ptr[t]++
+			}
+			if ptr[t] == len(o) {
+				return best - sum
+			}
+			end = max(end, o[ptr[t]]+lens[t])
+		}
+		if span := end - s; best < 0 || span < best {
+			best = span
+		}
+	}
+	return best - sum
+}
+
+// nearQuery compiles an engine.Near: its terms folded and cut at
+// characters that are not searchable (each run a term), without repeats.
+func nearQuery(q engine.Near) (query.Query, error) {
+	nq := &NearQuery{Within: q.Within}
+	if q.Scope == engine.ScopeHead {
+		nq.Scope = ScopeHead
+	}
+	seen := map[string]bool{}
+	for _, t := range q.Terms {
+		for _, terms := range analysis.QueryBigrams(t) {
+			run := runText(terms)
+			if !seen[run] {
+				seen[run] = true
+				nq.Terms = append(nq.Terms, run)
+			}
+		}
+	}
+	if len(nq.Terms) == 0 {
+		return nil, fmt.Errorf("%w: %q has no searchable character", engine.ErrBadRequest, strings.Join(q.Terms, " "))
+	}
+	if q.Within < 0 {
+		return nil, fmt.Errorf("%w: proximity %d is negative", engine.ErrBadRequest, q.Within)
+	}
+	return nq, nil
+}
