@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -110,7 +109,7 @@ func (n *nearVerifier) near(text []byte) bool {
 	for k, t := range n.terms {
 		lens[k] = utf8.RuneCount(t)
 	}
-	return nearSpan(n.occ, lens) <= n.within
+	return analysis.NearSpan(n.occ, lens) <= n.within
 }
 
 // occurrences appends to dst the character (rune) offset in text of every
@@ -131,50 +130,6 @@ func occurrences(text, term []byte, dst []int) []int {
 	}
 }
 
-// nearSpan returns the least distance of a choice of one occurrence per
-// term: the span from the first character of the earliest chosen
-// occurrence to the last character of the latest, less the sum of the
-// terms' lengths. occ holds each term's occurrences (character offsets,
-// ascending) and lens the terms' lengths in characters; every occ[k] must
-// be non-empty.
-//
-// For each start s among the occurrences, the best choice whose earliest
-// occurrence starts at or after s takes each term's first occurrence at or
-// after s; the least span over all s is the answer, since the optimum is
-// reached with s its earliest start.
-func nearSpan(occ [][]int, lens []int) int {
-	sum := 0
-	for _, l := range lens {
-		sum += l
-	}
-	var starts []int
-	for _, o := range occ {
-		starts = append(starts, o...)
-	}
-	sort.Ints(starts)
-	ptr := make([]int, len(occ))
-	best := -1
-	for k, s := range starts {
-		if k > 0 && starts[k-1] == s {
-			continue
-		}
-		end := s
-		for t, o := range occ {
-			for ptr[t] < len(o) && o[ptr[t]] < s {
-				ptr[t]++
-			}
-			if ptr[t] == len(o) {
-				return best - sum
-			}
-			end = max(end, o[ptr[t]]+lens[t])
-		}
-		if span := end - s; best < 0 || span < best {
-			best = span
-		}
-	}
-	return best - sum
-}
-
 // nearQuery compiles an engine.Near: its terms folded and cut at
 // characters that are not searchable (each run a term), without repeats.
 func nearQuery(q engine.Near) (query.Query, error) {
@@ -182,16 +137,7 @@ func nearQuery(q engine.Near) (query.Query, error) {
 	if q.Scope == engine.ScopeHead {
 		nq.Scope = ScopeHead
 	}
-	seen := map[string]bool{}
-	for _, t := range q.Terms {
-		for _, terms := range analysis.QueryBigrams(t) {
-			run := runText(terms)
-			if !seen[run] {
-				seen[run] = true
-				nq.Terms = append(nq.Terms, run)
-			}
-		}
-	}
+	nq.Terms = analysis.NearRuns(q.Terms)
 	if len(nq.Terms) == 0 {
 		return nil, fmt.Errorf("%w: %q has no searchable character", engine.ErrBadRequest, strings.Join(q.Terms, " "))
 	}

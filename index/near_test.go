@@ -34,7 +34,7 @@ func TestNearSpan(t *testing.T) {
 			occ = append(occ, occurrences([]byte(c.text), []byte(term), nil))
 			lens = append(lens, utf8.RuneCountInString(term))
 		}
-		if got := nearSpan(occ, lens); got != c.want {
+		if got := analysis.NearSpan(occ, lens); got != c.want {
 			t.Errorf("%s %v: %d, want %d", c.text, c.terms, got, c.want)
 		}
 	}

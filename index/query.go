@@ -1,8 +1,6 @@
 package index
 
 import (
-	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -35,24 +33,9 @@ func ExactQuery(s string, scope Scope) query.Query {
 	r := CurrentRanking()
 	q := &ExactPhraseQuery{Scope: scope, HeadBoost: r.ExactHeadBoost, Weight: 1, ByLength: r.ExactByLength}
 	for _, terms := range runs {
-		q.Runs = append(q.Runs, runText(terms))
+		q.Runs = append(q.Runs, analysis.RunText(terms))
 	}
 	return q
-}
-
-// runText rebuilds a run's folded text from its QueryBigrams terms.
-func runText(terms []string) string {
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	var b strings.Builder
-	for _, t := range terms {
-		r, _ := utf8.DecodeRuneInString(t)
-		b.WriteRune(r)
-	}
-	_, n := utf8.DecodeRuneInString(terms[len(terms)-1])
-	b.WriteString(terms[len(terms)-1][n:])
-	return b.String()
 }
 
 // WordQuery matches the articles that contain every gse word of s, in the

@@ -28,7 +28,10 @@ func compile(q engine.Query) (map[string]any, error) { return compiler{norm: 1}.
 // compiler compiles with the query norm of the word clauses: Bleve
 // scales every word's score by 1/sqrt of the sum of the query's squared
 // word weights (boost times idf), not the exact runs' (see queryNorm).
-type compiler struct{ norm float64 }
+type compiler struct {
+	norm float64
+	near map[string][]string // the verified ids of each engine.Near, by nearKey
+}
 
 func (c compiler) compile(q engine.Query) (map[string]any, error) {
 	switch q := q.(type) {
@@ -36,11 +39,19 @@ func (c compiler) compile(q engine.Query) (map[string]any, error) {
 		return obj("match_all", map[string]any{}), nil
 	case engine.Text:
 		return textClause(q, c.norm)
+	case engine.Near:
+		ids, ok := c.near[nearKey(q)]
+		if !ok {
+			return nil, fmt.Errorf("opensearch: proximity %q not verified", q.Terms)
+		}
+		return nearClause(q, ids), nil
 	case engine.Term:
 		if !keywordFields[q.Field] {
 			return nil, fmt.Errorf("%w: no keyword field %q", engine.ErrBadRequest, q.Field)
 		}
-		return obj("term", obj(q.Field, q.Value)), nil
+		// A keyword weighs little against text, as on the embedded
+		// engine (index's termBoost).
+		return obj("term", obj(q.Field, map[string]any{"value": q.Value, "boost": termBoost})), nil
 	case engine.DateRange:
 		return dateRange(q.From, q.To), nil
 	case engine.Or:
@@ -119,6 +130,7 @@ const (
 	exactHeadBoost = 3    // a run found in the head against the body
 	exactWeight    = 1    // the exact path against the word path
 	phraseWords    = 1    // the words of a quoted string, beside its runs
+	termBoost      = 0.01 // a keyword term against text
 )
 
 // textClause is an engine.Text, as the embedded engine means it
@@ -181,7 +193,7 @@ func textClause(q engine.Text, norm float64) (map[string]any, error) {
 func exactScored(s string, scope Scope, exact map[string]any, weight float64) map[string]any {
 	var should []any
 	for _, terms := range runs(s) {
-		w := weight * max(1, float64(utf8.RuneCountInString(runText(terms))-1))
+		w := weight * max(1, float64(utf8.RuneCountInString(analysis.RunText(terms))-1))
 		for _, p := range []string{"head", "body"} {
 			if p == "body" && scope == ScopeHead {
 				continue

@@ -103,6 +103,11 @@ func (e *Engine) queryNorm(ctx context.Context, q engine.Query) (float64, error)
 // when hits are read (withHits) in relevance order.
 func (e *Engine) compiler(ctx context.Context, r *engine.Request, withHits bool) (compiler, error) {
 	c := compiler{norm: 1}
+	near, err := e.resolveNear(ctx, r.Query, nil)
+	if err != nil {
+		return c, err
+	}
+	c.near = near
 	if r.Query == nil || (r.Sort != "" && r.Sort != engine.SortRelevance) || !withHits {
 		return c, nil
 	}

@@ -195,7 +195,7 @@ func TestClusterParity(t *testing.T) {
 	articles:
 		for _, a := range scan {
 			for _, terms := range runs {
-				r := runText(terms)
+				r := analysis.RunText(terms)
 				if !strings.Contains(a.head, r) && !strings.Contains(a.body, r) {
 					continue articles
 				}

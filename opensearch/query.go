@@ -159,18 +159,3 @@ func (q *Query) body(scored bool) (map[string]any, error) {
 	}
 	return obj("bool", b), nil
 }
-
-// runText is a run's folded text from its QueryBigrams terms.
-func runText(terms []string) string {
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	var b strings.Builder
-	for _, t := range terms {
-		r := []rune(t)
-		b.WriteRune(r[0])
-	}
-	r := []rune(terms[len(terms)-1])
-	b.WriteRune(r[len(r)-1])
-	return b.String()
-}

@@ -59,6 +59,7 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 		"经济 发展", "乡村振兴 教育", "脱贫攻坚 农村", "一带一路 合作", "疫情 防控",
 		`"乡村振兴"`, `"人类命运共同体"`, `"教育、科技"`, `"两会"`, `“两会”`, `"〇"`, `"二〇二四年"`, `"Ⅻ届"`,
 		"的", "国", "〇", "台湾", "臺灣", "title:经济", `-经济 发展`, "经济 OR 教育",
+		`"乡村 振兴"~5`, `"经济 发展"~10`, `"中国 人民"~0`, `title:"习近平 会见"~8`,
 	}
 	type variant struct {
 		name string
