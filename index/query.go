@@ -1,7 +1,6 @@
 package index
 
 import (
-
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
