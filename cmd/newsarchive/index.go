@@ -96,6 +96,12 @@ many articles.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "current generation: %s\n", filepath.Base(gen))
 				return nil
 			}
+			if eng.Cluster() {
+				if corpusDir == "" || indexDir != "" {
+					return usageError(errors.New("--engine opensearch takes --corpus (and no --index)"))
+				}
+				return clusterIndex(cmd, eng, tf, corpusDir, workers, keep)
+			}
 			if corpusDir == "" || indexDir == "" {
 				return usageError(errors.New("--corpus and --index are required"))
 			}
@@ -275,6 +281,50 @@ func newGenerationsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&indexDir, "index", "", "index directory `PATH`")
 	ef.register(cmd)
 	return cmd
+}
+
+// clusterIndex loads the corpus into a new generation on the cluster and
+// swaps the alias to it.
+func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpusDir string, workers, keep int) error {
+	if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
+		return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
+	}
+	tagger, err := tf.tagger()
+	if err != nil {
+		return err
+	}
+	if err := initAnalysis(tagger); err != nil {
+		return err
+	}
+	cfg := eng.OpenSearch
+	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := opensearch.New(cfg)
+	if err != nil {
+		return usageError(err)
+	}
+	defer c.Close()
+	sum, err := c.Update(cmd.Context(), opensearch.UpdateOptions{
+		Corpus: corpusDir, Parser: corpus.NewParser(tagger), Workers: workers, Keep: keep,
+	})
+	stderr := cmd.ErrOrStderr()
+	for _, p := range sum.Problems {
+		fmt.Fprintln(stderr, p.Error())
+	}
+	if err != nil {
+		return usageError(fmt.Errorf("index %s into %s: %w", corpusDir, eng.Where(""), err))
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%s: %s articles from %s files (%d skipped) loaded into %s in %s\n", corpusDir,
+		thousands(sum.Articles), thousands(sum.Files), sum.FilesSkipped, sum.Generation, sum.Duration.Round(time.Millisecond))
+	if sum.Previous != "" {
+		fmt.Fprintf(out, "current generation: %s (was %s; index --rollback goes back)\n", sum.Generation, sum.Previous)
+	} else {
+		fmt.Fprintf(out, "current generation: %s\n", sum.Generation)
+	}
+	if sum.FilesSkipped > 0 {
+		return &exitError{code: exitPartial, err: fmt.Errorf("%d files skipped", sum.FilesSkipped)}
+	}
+	return nil
 }
 
 // clusterRollback points the alias at the generation before the current
