@@ -27,8 +27,15 @@ import (
 	"newsarchive/index/analysis"
 	"newsarchive/opensearch"
 	"newsarchive/search"
-	"newsarchive/serving"
 )
+
+// Engine is an engine with a lifetime, as serving serves one
+// (serving.Engine; not imported, since serving's tests use this package).
+type Engine interface {
+	engine.Engine
+	Check(ctx context.Context, full bool) error
+	Close() error
+}
 
 // EnvEngine, set to "opensearch", puts the fixture's articles on the
 // OpenSearch test cluster (opensearch.EnvURL) and makes that the engine
@@ -42,7 +49,7 @@ type Fixture struct {
 	Searcher *search.Searcher
 	// Engine is what the tests serve: Index, or with EnvEngine=opensearch
 	// the same articles on the cluster.
-	Engine serving.Engine
+	Engine Engine
 	// Index is the embedded index, for tests of the index itself.
 	Index  *index.Index
 	Tagger *corpus.Tagger
