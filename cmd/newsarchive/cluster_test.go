@@ -4,16 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,13 +78,6 @@ func TestServeFromCluster(t *testing.T) {
 	}
 
 	base := startServe(t, append([]string{"--poll", "200ms", "--rate", "-1", "--max-downloads-per-client", "-1"}, on...)...)
-	var (
-		stop     atomic.Bool
-		requests atomic.Int64
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		failed   []string
-	)
 	paths := []string{
 		"api/v1/search?q=" + url.QueryEscape("经济"),
 		"api/v1/search?q=" + url.QueryEscape(`"满族"`) + "&county=" + url.QueryEscape("伊通"),
@@ -99,52 +87,8 @@ func TestServeFromCluster(t *testing.T) {
 		"search?q=" + url.QueryEscape("习近平"),
 		"api/v1/search?q=" + url.QueryEscape("title:习近平") + "&page=3",
 	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; !stop.Load(); i++ {
-				p := paths[i%len(paths)]
-				resp, err := client.Get(base + p)
-				requests.Add(1)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						err = fmt.Errorf("status %d", resp.StatusCode)
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					failed = append(failed, p+": "+err.Error())
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	total := func(q string) string {
-		resp, err := client.Get(base + "api/v1/search?q=" + url.QueryEscape(q))
-		if err != nil {
-			return err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if m := regexp.MustCompile(`"total":(\d+)`).FindSubmatch(b); m != nil {
-			return string(m[1])
-		}
-		return string(b)
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 30 s of the index run", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	load := startLoad(base, paths)
+	total := load.total
 
 	time.Sleep(500 * time.Millisecond) // the load runs
 	const word = "冰雪样例节"
@@ -158,7 +102,7 @@ func TestServeFromCluster(t *testing.T) {
 	if code, out, errOut := cli("index", "--corpus", corpusDir); code != 0 {
 		t.Fatalf("incremental run on the cluster: exit %d\n%s%s", code, out, errOut)
 	}
-	waitFor("the new bulletin searchable", func() bool { return total(word) == "1" })
+	waitFor(t, "the new bulletin searchable", 30*time.Second, func() bool { return total(word) == "1" })
 	if code, out, errOut := cli("index", "--corpus", corpusDir, "--rebuild"); code != 0 {
 		t.Fatalf("rebuild on the cluster: exit %d\n%s%s", code, out, errOut)
 	}
@@ -166,15 +110,7 @@ func TestServeFromCluster(t *testing.T) {
 		t.Errorf("after the rebuild, %s: total %s", word, got)
 	}
 	time.Sleep(300 * time.Millisecond)
-	stop.Store(true)
-	wg.Wait()
-	t.Logf("%d requests during two index runs on the cluster, %d failed", requests.Load(), len(failed))
-	if len(failed) > 0 {
-		t.Errorf("%d of %d requests failed: %v", len(failed), requests.Load(), failed[:min(len(failed), 10)])
-	}
-	if requests.Load() < 20 {
-		t.Errorf("only %d requests: the load did not run", requests.Load())
-	}
+	load.end(t, "two index runs on the cluster")
 
 	// Generations and rollback: back before the file was added.
 	code, out, _ = cli("generations")
@@ -186,7 +122,7 @@ func TestServeFromCluster(t *testing.T) {
 			t.Fatalf("rollback on the cluster: exit %d %s %s", code, out, errOut)
 		}
 	}
-	waitFor("the rolled-back generation served", func() bool { return total(word) == "0" })
+	waitFor(t, "the rolled-back generation served", 30*time.Second, func() bool { return total(word) == "0" })
 	code, out, _ = cli("stats")
 	if m := regexp.MustCompile(`articles: (\d+)`).FindStringSubmatch(out); code != 0 || m == nil || m[1] != articles {
 		t.Errorf("after the rollbacks: %s, want %s articles", out, articles)

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,14 +26,6 @@ func TestReindexWhileServing(t *testing.T) {
 	// One address makes every request: no per-address limits.
 	base := startServe(t, "--index", indexDir, "--poll", "200ms", "--rate", "-1", "--max-downloads-per-client", "-1")
 
-	var (
-		stop     atomic.Bool
-		requests atomic.Int64
-		failures atomic.Int64
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		failed   []string
-	)
 	paths := []string{
 		"api/v1/search?q=" + url.QueryEscape("经济"),
 		"api/v1/search?q=" + url.QueryEscape(`"满族"`) + "&county=" + url.QueryEscape("伊通"),
@@ -47,56 +34,9 @@ func TestReindexWhileServing(t *testing.T) {
 		"api/v1/search.csv?q=" + url.QueryEscape("黑土地") + "&limit=20",
 		"api/v1/search?q=" + url.QueryEscape("title:习近平") + "&page=3",
 	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; !stop.Load(); i++ {
-				p := paths[i%len(paths)]
-				resp, err := client.Get(base + p)
-				requests.Add(1)
-				if err != nil {
-					failures.Add(1)
-					mu.Lock()
-					failed = append(failed, fmt.Sprintf("%s: %v", p, err))
-					mu.Unlock()
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failures.Add(1)
-					mu.Lock()
-					failed = append(failed, fmt.Sprintf("%s: %d", p, resp.StatusCode))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-
-	total := func(q string) string {
-		resp, err := client.Get(base + "api/v1/search?q=" + url.QueryEscape(q))
-		if err != nil {
-			return err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if m := regexp.MustCompile(`"total":(\d+)`).FindSubmatch(b); m != nil {
-			return string(m[1])
-		}
-		return string(b)
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 15 s of the index run", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	load := startLoad(base, paths)
+	client, total := load.client, load.total
+	waitFor := func(what string, cond func() bool) { t.Helper(); waitFor(t, what, 15*time.Second, cond) }
 	generation := func() string {
 		resp, err := client.Get(base + "readyz")
 		if err != nil {
@@ -130,13 +70,5 @@ func TestReindexWhileServing(t *testing.T) {
 		t.Errorf("after the rebuild, %s: total %s", word, got)
 	}
 	time.Sleep(300 * time.Millisecond)
-	stop.Store(true)
-	wg.Wait()
-	t.Logf("%d requests during two index runs, %d failed", requests.Load(), failures.Load())
-	if failures.Load() > 0 {
-		t.Errorf("%d of %d requests failed: %v", failures.Load(), requests.Load(), failed[:min(len(failed), 10)])
-	}
-	if requests.Load() < 20 {
-		t.Errorf("only %d requests: the load did not run", requests.Load())
-	}
+	load.end(t, "two index runs")
 }
