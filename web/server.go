@@ -98,7 +98,7 @@ func New(src *serving.Source, opts Options) *Server {
 
 // isDownload reports whether path is one of the CSV/JSONL downloads.
 func isDownload(path string) bool {
-	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl"
+	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl" || path == "/api/v1/concordance.csv"
 }
 
 // guard applies the rate limit (every route but the health checks,
@@ -189,6 +189,10 @@ func (srv *Server) routes() {
 	api.Match(readMethods, "/articles/:id", srv.apiArticle)
 	api.Match(readMethods, "/articles/:id/similar", srv.apiSimilar)
 	api.Match(readMethods, "/facets", srv.apiFacets)
+	api.Match(readMethods, "/trends", srv.apiTrends)
+	api.Match(readMethods, "/trends.csv", srv.apiTrendsCSV)
+	api.Match(readMethods, "/concordance", srv.apiConcordance)
+	api.Match(readMethods, "/concordance.csv", srv.apiConcordanceCSV)
 	api.Match(readMethods, "/openapi.json", srv.apiOpenAPI)
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

@@ -33,6 +33,8 @@ import (
 //	/search?q=…       results (the API's parameter names)
 //	/articles/{id}    one article (?q= highlights the query's terms)
 //	/about            query syntax, tags, the API
+//	/trends?q=…       term trends (up to five queries per month or year)
+//	/concordance?q=…  keyword in context
 //	/static/…         the embedded stylesheet and script
 
 //go:embed templates/*.html
@@ -130,6 +132,8 @@ func (srv *Server) uiRoutes() {
 	e.Match(readMethods, "/search", srv.resultsPage)
 	e.Match(readMethods, "/articles/:id", srv.articlePage)
 	e.Match(readMethods, "/about", srv.aboutPage)
+	e.Match(readMethods, "/trends", srv.trendsPage)
+	e.Match(readMethods, "/concordance", srv.concordancePage)
 	e.Match(readMethods, "/static/*name", serveStatic)
 }
 
