@@ -436,12 +436,12 @@ func newTrendsChart(res *search.Trends, series []seriesView, filters url.Values,
 			cs.Points = append(cs.Points, chartPoint{Period: p.Period, X: px, Y: py,
 				Shape: markerPath(cs.Style.Marker, px, py, trMarker),
 				URL:   pointURL(s.Query, filters, p.From, p.To),
-				Label: fmt.Sprintf("“%s”，%s：%d 篇，占 %s", s.Query, periodLabel(p.Period), p.Count, sharePercent(p.Share)),
+				Label: fmt.Sprintf("「%s」，%s：%d 篇，占 %s", s.Query, periodLabel(p.Period), p.Count, sharePercent(p.Share)),
 				Count: p.Count, Share: sharePercent(p.Share)})
 		}
 		cs.Line = strings.Join(line, " ")
 		ch.Series = append(ch.Series, cs)
-		d := fmt.Sprintf("%d.“%s”（%s）：共 %d 篇", i+1, s.Query, cs.Style.Name, s.Total)
+		d := fmt.Sprintf("%d.「%s」（%s）：共 %d 篇", i+1, s.Query, cs.Style.Name, s.Total)
 		if series[i].Peak != "" {
 			d += "，最高在" + series[i].Peak + "（" + series[i].PeakText + "）"
 		}
