@@ -495,3 +495,37 @@ func TestResultsLinkToWorkbench(t *testing.T) {
 func htmlAttr(s string) string {
 	return strings.NewReplacer("&", "&amp;", "+", "&#43;").Replace(s)
 }
+
+// TestWorkbenchPagesAreValidHTML runs the pages' checker (checkHTML,
+// ui_test.go) on the trends and concordance pages: filled in, empty, with
+// filters, on a bad request.
+func TestWorkbenchPagesAreValidHTML(t *testing.T) {
+	ts, _ := uiServer(t)
+	q := url.QueryEscape
+	for _, p := range []struct {
+		path   string
+		status int
+	}{
+		{"/trends", 200},
+		{"/trends?q=" + q("经济") + "&q=" + q(`"黑土地"`) + "&q=" + q("满族 OR 乡村振兴") + "&q=a&q=b", 200},
+		{"/trends?q=" + q("经济") + "&topic=" + q("教育") + "&interval=year&show=count", 200},
+		{"/trends?q=" + q("经济") + "&from=2023-01-01&to=2023-03-31", 200},
+		{"/trends?q=" + q(`"黑土地`), 400},
+		{"/concordance", 200},
+		{"/concordance?q=" + q(`"经济"`) + "&width=30&sort=left&page=3&size=50", 200},
+		{"/concordance?q=" + q(`"经济"`) + "&county=" + q("伊通"), 200},
+		{"/concordance?q=" + q(`"不存在的字符串甲乙"`), 200},
+		{"/concordance?q=" + q("经济 满族"), 400},
+	} {
+		t.Run(p.path, func(t *testing.T) {
+			status, h, body := fetchPage(t, ts, p.path)
+			if status != p.status {
+				t.Fatalf("status %d, want %d", status, p.status)
+			}
+			if ct := h.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			checkHTML(t, body)
+		})
+	}
+}
