@@ -55,8 +55,8 @@ type ConcordanceRequest struct {
 	// It may hold field terms (county:, date:, …) and excluded terms as
 	// in a search.
 	Query string
-	// Filters holds the filters of a search (Counties, Topics, Authors,
-	// Papers, From, To); its Query must be empty, Sort, Page, Size and
+	// Filters holds the filters of a search (Provinces, Prefectures,
+	// Counties, Topics, Authors, Papers, From, To); its Query must be empty, Sort, Page, Size and
 	// After are ignored.
 	Filters Request
 	// Context is the number of characters on each side (0: DefaultContext;
@@ -185,7 +185,7 @@ func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Conc
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.plan(Request{Counties: r.Filters.Counties, Topics: r.Filters.Topics, Authors: r.Filters.Authors,
+	p, err := s.plan(Request{Provinces: r.Filters.Provinces, Prefectures: r.Filters.Prefectures, Counties: r.Filters.Counties, Topics: r.Filters.Topics, Authors: r.Filters.Authors,
 		Papers: r.Filters.Papers, From: r.Filters.From, To: r.Filters.To, Sort: order})
 	if err != nil {
 		return nil, err

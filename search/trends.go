@@ -25,8 +25,8 @@ type TrendsRequest struct {
 	// Queries are one to MaxTrendQueries query strings in the language of
 	// docs/query-syntax.md; none may be empty.
 	Queries []string
-	// Filters holds the filters (Counties, Topics, Authors, Papers,
-	// From, To), which hold for every query and for the denominator. Its
+	// Filters holds the filters (Provinces, Prefectures, Counties,
+	// Topics, Authors, Papers, From, To), which hold for every query and for the denominator. Its
 	// Query must be empty; Sort, Page, Size and After are ignored.
 	Filters Request
 	// Interval is IntervalMonth ("") or IntervalYear.
@@ -103,7 +103,7 @@ func (s *Searcher) Trends(ctx context.Context, r TrendsRequest) (*Trends, error)
 	default:
 		return nil, badRequest("interval %q is not month or year", r.Interval)
 	}
-	base := Request{Counties: r.Filters.Counties, Topics: r.Filters.Topics, Authors: r.Filters.Authors,
+	base := Request{Provinces: r.Filters.Provinces, Prefectures: r.Filters.Prefectures, Counties: r.Filters.Counties, Topics: r.Filters.Topics, Authors: r.Filters.Authors,
 		Papers: r.Filters.Papers, From: r.Filters.From, To: r.Filters.To}
 
 	// Check every query before running any.

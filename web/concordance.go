@@ -24,7 +24,7 @@ import (
 
 // Parameters of the concordance endpoints.
 var (
-	concordanceParams    = []string{"q", "county", "topic", "author", "paper", "from", "to", "width", "sort", "page", "size"}
+	concordanceParams    = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "width", "sort", "page", "size"}
 	concordanceCSVParams = []string{"q", "county", "topic", "author", "paper", "from", "to", "width", "sort", "limit", "bom"}
 )
 
@@ -34,10 +34,6 @@ const ConcordanceExportLimit = 10_000
 // ConcordanceCSVColumns are the columns of concordance.csv.
 var ConcordanceCSVColumns = []string{"id", "date", "paper", "title", "field", "offset", "left", "match", "right", "url"}
 
-// errConcordancePlace is the province or prefecture filter a concordance
-// does not take (search.ConcordanceRequest filters by county).
-var errConcordancePlace = fmt.Errorf("%w: a concordance filters places by county (county=) or by place: in the query; province and prefecture filters are not supported", search.ErrBadRequest)
-
 // concordanceRequest reads a concordance request; the q, filters, sort,
 // page and size are a search's parameters, width the context.
 func concordanceRequest(c *gin.Context) (search.ConcordanceRequest, error) {
@@ -46,16 +42,13 @@ func concordanceRequest(c *gin.Context) (search.ConcordanceRequest, error) {
 		return search.ConcordanceRequest{}, err
 	}
 	r := search.ConcordanceRequest{Query: f.Query, Sort: f.Sort, Page: f.Page, Size: f.Size,
-		Filters: search.Request{Counties: f.Counties, Topics: f.Topics, Authors: f.Authors, Papers: f.Papers, From: f.From, To: f.To}}
+		Filters: search.Request{Provinces: f.Provinces, Prefectures: f.Prefectures, Counties: f.Counties, Topics: f.Topics, Authors: f.Authors, Papers: f.Papers, From: f.From, To: f.To}}
 	if v := strings.TrimSpace(c.Query("width")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > search.MaxContext {
 			return r, fmt.Errorf("%w: width %q is not a whole number from 1 to %d (characters of context on each side)", search.ErrBadRequest, v, search.MaxContext)
 		}
 		r.Context = n
-	}
-	if len(f.Provinces) > 0 || len(f.Prefectures) > 0 {
-		return r, errConcordancePlace
 	}
 	return r, nil
 }
@@ -298,8 +291,6 @@ func (srv *Server) concordancePage(c *gin.Context) {
 		v.Sorts = append(v.Sorts, o)
 	}
 	switch {
-	case errors.Is(err, errConcordancePlace):
-		v.Error = "上下文检索只能按区县筛选地区（county=），暂不支持按省份或地市筛选；也可以在检索式中写 place:吉林省。"
 	case err != nil && strings.HasPrefix(badRequestMessage(err), "width "):
 		v.Error = fmt.Sprintf("上下文宽度 width=%s 无效：应为 1 到 %d 之间的整数（每侧的字数）。", q.Get("width"), search.MaxContext)
 	case err != nil:

@@ -14,6 +14,7 @@ import (
 
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
+	"newsarchive/engine"
 	"newsarchive/search"
 	"newsarchive/web"
 )
@@ -114,6 +115,10 @@ func TestAPIConcordanceEqualsScan(t *testing.T) {
 		{name: "traditional", params: url.Values{"q": {"經濟"}, "width": {"12"}}, str: "經濟", width: 12},
 		{name: "county", params: url.Values{"q": {`"发展"`}, "county": {"伊通"}}, str: "发展",
 			keep: func(a *corpus.Article) bool { return slices.Contains(a.Counties, "伊通满族自治县") }},
+		{name: "prefecture", params: url.Values{"q": {`"发展"`}, "prefecture": {"四平市"}}, str: "发展",
+			keep: func(a *corpus.Article) bool {
+				return slices.Contains(engine.PlacesOf(a).Prefectures, "四平市")
+			}},
 		{name: "dates, right sort", params: url.Values{"q": {`"经济"`}, "from": {"2023-01-01"}, "to": {"2023-06-30"}, "sort": {"right"}}, str: "经济",
 			keep: func(a *corpus.Article) bool { return a.Date >= "2023-01-01" && a.Date <= "2023-06-30" }},
 		{name: "excluded", params: url.Values{"q": {`"习近平" -"总书记"`}, "width": {"100"}}, str: "习近平", width: 100,
@@ -272,7 +277,7 @@ func TestAPIConcordanceErrors(t *testing.T) {
 		{"/api/v1/concordance?q=a&page=0", "page 0 is out of range"},
 		{"/api/v1/concordance?q=a&size=501", "size 501 is out of range"},
 		{"/api/v1/concordance?q=a&county=" + esc("火星"), `unknown county "火星"`},
-		{"/api/v1/concordance?q=a&prefecture=2203", `unknown parameter "prefecture"`},
+		{"/api/v1/concordance?q=a&prefecture=" + esc("火星"), "火星"},
 		{"/api/v1/concordance.csv?q=a&limit=0", `limit "0"`},
 		{"/api/v1/concordance.csv?q=a&page=2", `unknown parameter "page"`},
 		{"/api/v1/concordance.csv?q=" + esc("a b"), "this query has 2"},
@@ -335,7 +340,7 @@ func TestConcordancePage(t *testing.T) {
 		{"/concordance?q=a&width=500", "上下文宽度"},
 		{"/concordance?q=a&sort=up", "排序 sort=up 无效"},
 		{"/concordance?q=a&size=1000", "每页行数"},
-		{"/concordance?q=a&province=22", "只能按区县筛选"},
+		{"/concordance?q=a&province=" + url.QueryEscape("火星"), "火星"},
 		{"/concordance?q=" + url.QueryEscape(`"经济`), "检索式或参数有误"},
 	} {
 		status, _, page := fetchPage(t, ts, tc.path)

@@ -21,17 +21,13 @@ import (
 
 // Parameters of the trends endpoints.
 var (
-	trendsParams    = []string{"q", "county", "topic", "author", "paper", "from", "to", "interval"}
+	trendsParams    = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "interval"}
 	trendsCSVParams = append(append([]string(nil), trendsParams...), "bom")
 )
 
 // TrendsCSVColumns are the columns of trends.csv: one row per query and
 // period (a long table, the form plotting programs read).
 var TrendsCSVColumns = []string{"query", "period", "from", "to", "count", "all", "share"}
-
-// errTrendsPlace is the province or prefecture filter trends do not take
-// (search.TrendsRequest filters by county).
-var errTrendsPlace = fmt.Errorf("%w: trends filter places by county (county=); province and prefecture filters are not supported", search.ErrBadRequest)
 
 // trendsRequest reads a trends request: the q values are the queries
 // (blank ones dropped when dropBlank, as the page's form sends five
@@ -48,10 +44,7 @@ func trendsRequest(c *gin.Context, dropBlank bool) (search.TrendsRequest, error)
 		}
 		tr.Queries = append(tr.Queries, q)
 	}
-	if len(f.Provinces) > 0 || len(f.Prefectures) > 0 {
-		return tr, errTrendsPlace
-	}
-	tr.Filters = search.Request{Counties: f.Counties, Topics: f.Topics, Authors: f.Authors, Papers: f.Papers, From: f.From, To: f.To}
+	tr.Filters = search.Request{Provinces: f.Provinces, Prefectures: f.Prefectures, Counties: f.Counties, Topics: f.Topics, Authors: f.Authors, Papers: f.Papers, From: f.From, To: f.To}
 	return tr, nil
 }
 
@@ -192,8 +185,6 @@ func (srv *Server) trendsPage(c *gin.Context) {
 		v.Title = "趋势：" + strings.Join(tr.Queries, "、")
 	}
 	switch {
-	case errors.Is(err, errTrendsPlace):
-		v.Error = "趋势图只能按区县筛选地区（county=），暂不支持按省份或地市筛选。可以在检索式中写 place:吉林省 来限定检索词，但那样各期的“全部文章”不受限制。"
 	case err != nil:
 		v.Error = "参数有误：" + pageErrorMessage(err)
 	case len(tr.Queries) > search.MaxTrendQueries:
