@@ -198,13 +198,14 @@ type plan struct {
 	filters map[string]*engine.Filter // by facet name
 	marks   []mark
 	sort    string
-	// pageOrder: SortPage, which the engine runs as SortOldest and search
-	// orders (pageOrdered).
-	pageOrder bool
 	from    int
 	size    int
 	after   *engine.Cursor
 	key     string // the request's requestKey, bound into its cursors
+
+	// pageOrder: SortPage, which the engine runs as SortOldest and search
+	// orders (pageOrdered).
+	pageOrder bool
 }
 
 // request is the engine request of a plan, with the given facets, for
