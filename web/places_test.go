@@ -260,7 +260,7 @@ func TestSharedPlaceName400(t *testing.T) {
 		var e struct {
 			Error struct{ Code, Message string }
 		}
-		if status != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != "bad_request" ||
+		if status != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != "ambiguous_place" ||
 			!strings.Contains(e.Error.Message, "铁东区（四平） 220303") || !strings.Contains(e.Error.Message, "铁东区（鞍山） 210302") {
 			t.Errorf("%s?county=铁东区: %d %s", path, status, body)
 		}

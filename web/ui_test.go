@@ -548,8 +548,38 @@ func TestResultsPageStates(t *testing.T) {
 		t.Errorf("bad query: status %d", r.status)
 	}
 	msg := find(r.doc, byID("query-error"))
-	if len(msg) != 1 || !strings.Contains(text(msg[0]), "at character 4: this ( is not closed") {
+	if len(msg) != 1 || !strings.Contains(text(msg[0]), "检索式第 4 个字符处的左括号没有闭合") {
 		t.Errorf("bad query: message %v", msg)
+	}
+	// Every kind of error is in Chinese on the page, with its position.
+	for q, want := range map[string]string{
+		`"乡村振兴`:        "检索式第 1 个字符处的引号没有闭合",
+		`教育 OR`:        "检索式第 4 个字符处的 OR 后面缺少检索词",
+		`titel:满族`:     "检索式第 1 个字符处：没有“titel”这个字段",
+		`"乡村 振兴"~`:     "检索式第 8 个字符处的 ~ 后面要写字符数",
+		`date:2022-13`: "date:2022-13 不是有效的日期或日期范围",
+	} {
+		r := getResults(t, ts, "q="+url.QueryEscape(q))
+		msg := find(r.doc, byID("query-error"))
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || strings.Contains(text(msg[0]), "character") {
+			t.Errorf("q=%s: %d, message %q, want %q", q, r.status, text(msg[0]), want)
+		}
+	}
+	for params, want := range map[string]string{
+		"sort=best":                       "没有“best”这种排序",
+		"page=ten":                        "页码“ten”不是整数",
+		"size=0":                          "每页篇数 0 超出范围",
+		"from=2023-01-02&to=2023-01-01":   "起始日期 2023-01-02 晚于截止日期 2023-01-01",
+		"topic=" + url.QueryEscape("魔法"):  "没有“魔法”这个主题",
+		"county=" + url.QueryEscape("火星"): "未知的县级单位“火星”",
+		"after=xyz":                       "游标无效",
+		"sort=page":                       "按版面顺序排列最多 1000 篇",
+	} {
+		r := getResults(t, ts, params)
+		msg := find(r.doc, byID("query-error"))
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) {
+			t.Errorf("%s: %d, message %v, want %q", params, r.status, msg, want)
+		}
 	}
 	if in := find(r.doc, byID("q")); len(in) != 1 || attr(in[0], "value") != "满族 (剪纸" {
 		t.Errorf("bad query: the box lost the query")
