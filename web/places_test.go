@@ -108,6 +108,9 @@ func crossRows(doc *html.Node) (level string, rows []string) {
 		level = strings.TrimSuffix(text(h[0]), " × 主题")
 	}
 	for _, tb := range find(doc, byTag(atom.Tbody)) {
+		if !hasClass(tb.Parent.Parent.Parent, "crosstab") { // not the timeline's table
+			continue
+		}
 		for _, th := range find(tb, func(n *html.Node) bool { return n.DataAtom == atom.Th && attr(n, "scope") == "row" }) {
 			rows = append(rows, text(th))
 		}

@@ -497,7 +497,8 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 			t.Errorf("hit %d: title %q, want %q", i, text(title[0]), res.Hits[i].Title)
 		}
 		a := find(title[0], byTag(atom.A))
-		if want := "/articles/" + res.Hits[i].ID + "?q=" + url.QueryEscape("活动"); attr(a[0], "href") != want {
+		// The search rides along, for the article page's back link.
+		if want := "/articles/" + res.Hits[i].ID + "?" + (url.Values{"q": {"活动"}, "county": {"伊通"}}).Encode(); attr(a[0], "href") != want {
 			t.Errorf("hit %d links %q, want %q", i, attr(a[0], "href"), want)
 		}
 		if len(find(h, byTag(atom.Mark))) == 0 {
@@ -684,5 +685,131 @@ func TestHTMLCheckerFindsProblems(t *testing.T) {
 		`<svg viewBox="0 0 1 1"><rect x="0" y="0" width="1" height="1"/></svg><script src="/static/app.js"></script>`
 	if p := htmlProblems(head + ok + tail); len(p) > 0 {
 		t.Errorf("problems in a good page: %v", p)
+	}
+}
+
+// hitLinks are the article links of a results page, in order.
+func hitLinks(doc *html.Node) []string {
+	var out []string
+	for _, h := range find(doc, func(n *html.Node) bool { return hasClass(n, "hit") }) {
+		for _, t := range find(h, func(n *html.Node) bool { return hasClass(n, "title") }) {
+			for _, a := range find(t, byTag(atom.A)) {
+				out = append(out, attr(a, "href"))
+			}
+		}
+	}
+	return out
+}
+
+// TestBackLinkKeepsState follows an article from page 2 of a filtered,
+// sorted search: its back link returns to the same hits on the same page,
+// and an article reached from elsewhere has no back link.
+func TestBackLinkKeepsState(t *testing.T) {
+	ts, _ := uiServer(t)
+	topic := searchAPI(t, ts, "q="+url.QueryEscape("活动")).Facets.Topic[0].Value // the largest
+	search := url.Values{"q": {"活动"}, "topic": {topic}, "from": {"2023-01-01"}, "sort": {"-date"}, "size": {"5"}, "page": {"2"}}
+	r := getResults(t, ts, search.Encode())
+	links := hitLinks(r.doc)
+	if r.status != 200 || r.total <= 10 || len(links) != 5 {
+		t.Fatalf("results: status %d, total %d, %d hits", r.status, r.total, len(links))
+	}
+	_, _, page := fetchPage(t, ts, links[2])
+	back := find(parse(t, page), func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n.Parent, "back") })
+	if len(back) != 1 {
+		t.Fatalf("article %s has no back link", links[2])
+	}
+	href := attr(back[0], "href")
+	u, err := url.Parse(href)
+	if err != nil || u.Path != "/search" {
+		t.Fatalf("back link %q", href)
+	}
+	for k := range search {
+		if !slices.Equal(u.Query()[k], search[k]) {
+			t.Errorf("back link %s: %s=%v, want %v", href, k, u.Query()[k], search[k])
+		}
+	}
+	again := getResults(t, ts, u.RawQuery)
+	if again.total != r.total || !slices.Equal(hitLinks(again.doc), links) {
+		t.Errorf("back: %d hits %v, want %d %v", again.total, hitLinks(again.doc), r.total, links)
+	}
+	// Read by cursor, the place is the cursor.
+	_, _, body := get(t, ts, "/api/v1/search?size=5&q="+url.QueryEscape("活动"))
+	var first struct{ Next string }
+	if err := json.Unmarshal(body, &first); err != nil || first.Next == "" {
+		t.Fatalf("no cursor: %v %s", err, body)
+	}
+	cur := url.Values{"q": {"活动"}, "size": {"5"}, "after": {first.Next}}
+	r = getResults(t, ts, cur.Encode())
+	l := hitLinks(r.doc)
+	if len(l) != 5 {
+		t.Fatalf("%d hits by cursor", len(l))
+	}
+	_, _, page = fetchPage(t, ts, l[0])
+	b := find(parse(t, page), func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n.Parent, "back") })
+	if len(b) != 1 || attr(b[0], "href") != "/search?"+cur.Encode() {
+		t.Errorf("an article reached by cursor: back link %v, want /search?%s", b, cur.Encode())
+	}
+	// From elsewhere (a similar article, a bare link): no back link.
+	id := strings.TrimPrefix(strings.SplitN(links[0], "?", 2)[0], "/articles/")
+	_, _, page = fetchPage(t, ts, "/articles/"+id)
+	if n := find(parse(t, page), func(n *html.Node) bool { return hasClass(n, "back") }); len(n) != 0 {
+		t.Errorf("an article opened from its permalink has a back link")
+	}
+}
+
+// TestDateLinkListsDayInPageOrder follows an article's date link: the
+// day's items, by paper, page and position on the page (not by id).
+func TestDateLinkListsDayInPageOrder(t *testing.T) {
+	ts, fx := uiServer(t)
+	perDay := map[string][]corpus.Article{}
+	for _, a := range fx.Articles {
+		if a.Date != "" {
+			perDay[a.Date] = append(perDay[a.Date], a)
+		}
+	}
+	day := ""
+	for d, as := range perDay {
+		if len(as) > len(perDay[day]) || len(as) == len(perDay[day]) && d < day {
+			day = d
+		}
+	}
+	items := perDay[day]
+	_, _, page := fetchPage(t, ts, "/articles/"+items[0].ID)
+	var dateURL string
+	for _, a := range find(parse(t, page), byTag(atom.A)) {
+		for _, tm := range find(a, byTag(atom.Time)) {
+			if attr(tm, "datetime") == day {
+				dateURL = attr(a, "href")
+			}
+		}
+	}
+	u, err := url.Parse(dateURL)
+	if err != nil || u.Path != "/search" || u.Query().Get("sort") != "page" {
+		t.Fatalf("date link %q", dateURL)
+	}
+	q := u.Query()
+	q.Set("size", "100")
+	r := getResults(t, ts, q.Encode())
+	slices.SortFunc(items, func(a, b corpus.Article) int {
+		pa, _ := strconv.Atoi(a.Page)
+		pb, _ := strconv.Atoi(b.Page)
+		if c := strings.Compare(a.Paper, b.Paper); c != 0 {
+			return c
+		}
+		if pa != pb {
+			return pa - pb
+		}
+		return a.Ordinal - b.Ordinal
+	})
+	var want []string
+	for _, a := range items {
+		want = append(want, "/articles/"+a.ID+"?"+url.Values{"from": {day}, "to": {day}, "sort": {"page"}, "size": {"100"}}.Encode())
+	}
+	if got := hitLinks(r.doc); r.total != len(items) || !slices.Equal(got, want) {
+		t.Errorf("the day %s (%d items): %d listed\n got %v\nwant %v", day, len(items), r.total, got, want)
+	}
+	sel := find(r.doc, func(n *html.Node) bool { return n.DataAtom == atom.Option && attr(n, "value") == "page" })
+	if len(sel) != 1 || !slices.ContainsFunc(sel[0].Attr, func(a html.Attribute) bool { return a.Key == "selected" }) {
+		t.Errorf("the sort menu does not show 版面顺序 chosen")
 	}
 }
