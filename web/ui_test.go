@@ -813,3 +813,68 @@ func TestDateLinkListsDayInPageOrder(t *testing.T) {
 		t.Errorf("the sort menu does not show 版面顺序 chosen")
 	}
 }
+
+// TestTimelineShowsCounts checks the timeline's numbers: a table beside
+// the chart with every period's count (the bar's count, linked to the
+// same period), adding up to the dated matches; with few bars each also
+// carries its count as a label.
+func TestTimelineShowsCounts(t *testing.T) {
+	ts, _ := uiServer(t)
+	for _, params := range []string{"q=" + url.QueryEscape("活动"), "q=" + url.QueryEscape("活动") + "&from=2024-05-01&to=2024-05-31"} {
+		r := getResults(t, ts, params)
+		bars := find(r.doc, func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n, "bar") })
+		table := find(r.doc, byID("timeline-table"))
+		if len(bars) == 0 || len(table) != 1 {
+			t.Fatalf("%s: %d bars, %d tables", params, len(bars), len(table))
+		}
+		barCount := map[string]string{} // href → count
+		for _, b := range bars {
+			barCount[attr(b, "href")] = attr(b, "data-count")
+		}
+		rows := find(table[0], byTag(atom.Tr))[1:] // after the header
+		sum, linked := 0, 0
+		for _, row := range rows {
+			td := find(row, byTag(atom.Td))
+			n, err := strconv.Atoi(text(td[0]))
+			if err != nil {
+				t.Fatalf("%s: count %q", params, text(td[0]))
+			}
+			sum += n
+			if a := find(td[0], byTag(atom.A)); len(a) == 1 {
+				linked++
+				if barCount[attr(a[0], "href")] != text(td[0]) {
+					t.Errorf("%s: row %s links %s with %s, the bar says %s", params, text(row), attr(a[0], "href"), text(td[0]), barCount[attr(a[0], "href")])
+				}
+			} else if n != 0 {
+				t.Errorf("%s: row %s has articles and no link", params, text(row))
+			}
+		}
+		if linked != len(bars) {
+			t.Errorf("%s: %d linked rows, %d bars", params, linked, len(bars))
+		}
+		api := searchAPI(t, ts, params)
+		dated := 0
+		for _, m := range api.Facets.Date {
+			if strings.HasPrefix(params, "q="+url.QueryEscape("活动")+"&from") && !strings.HasPrefix(m.Value, "2024-") {
+				continue // the narrowed timeline shows the year
+			}
+			dated += m.Count
+		}
+		if sum != dated {
+			t.Errorf("%s: the table adds up to %d, the date facet to %d", params, sum, dated)
+		}
+		labels := find(r.doc, func(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == "text" && hasClass(n.Parent, "counts") })
+		if len(rows) <= 24 {
+			if len(labels) != len(bars) {
+				t.Errorf("%s: %d bars, %d count labels", params, len(bars), len(labels))
+			}
+			for i, l := range labels {
+				if text(l) != attr(bars[i], "data-count") {
+					t.Errorf("%s: label %d says %s, the bar %s", params, i, text(l), attr(bars[i], "data-count"))
+				}
+			}
+		} else if len(labels) != 0 {
+			t.Errorf("%s: %d count labels on %d bars", params, len(labels), len(rows))
+		}
+	}
+}
