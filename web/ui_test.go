@@ -863,7 +863,9 @@ func TestTimelineShowsCounts(t *testing.T) {
 		if sum != dated {
 			t.Errorf("%s: the table adds up to %d, the date facet to %d", params, sum, dated)
 		}
-		labels := find(r.doc, func(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == "text" && hasClass(n.Parent, "counts") })
+		labels := find(r.doc, func(n *html.Node) bool {
+			return n.Type == html.ElementNode && n.Data == "text" && hasClass(n.Parent, "counts")
+		})
 		if len(rows) <= 24 {
 			if len(labels) != len(bars) {
 				t.Errorf("%s: %d bars, %d count labels", params, len(bars), len(labels))
