@@ -20,23 +20,26 @@ import (
 // resultsView is the results page.
 type resultsView struct {
 	page
-	Error   string // the 400 message of a malformed request
-	Req     search.Request
-	Res     *search.Response
-	Hidden  []field // the search form's hidden filters
-	Sorts   []option
-	Sidebar sidebar
-	Active  []activeFilter
-	Hits    []hitView
-	First   int // position of the first hit shown (1-based)
-	Last    int
-	Cursor  bool // the page was reached with an after cursor
-	Pager   pager
-	Export  exportLinks
-	Empty   []activeFilter // on an empty result: filters to remove
-	Time    *timeline
-	Table   *crossTable
-	Places  *placeTree
+	Error string // the 400 message of a malformed request
+	// ErrorHeading heads it: 检索式有误 for the query, 检索条件有误 for
+	// the other parameters.
+	ErrorHeading string
+	Req          search.Request
+	Res          *search.Response
+	Hidden       []field // the search form's hidden filters
+	Sorts        []option
+	Sidebar      sidebar
+	Active       []activeFilter
+	Hits         []hitView
+	First        int // position of the first hit shown (1-based)
+	Last         int
+	Cursor       bool // the page was reached with an after cursor
+	Pager        pager
+	Export       exportLinks
+	Empty        []activeFilter // on an empty result: filters to remove
+	Time         *timeline
+	Table        *crossTable
+	Places       *placeTree
 }
 
 type option struct {
@@ -145,6 +148,10 @@ func (srv *Server) resultsPage(c *gin.Context) {
 			return
 		}
 		v.Error = pageErrorMessage(err)
+		v.ErrorHeading = "检索条件有误"
+		if _, ok := errors.AsType[*search.SyntaxError](err); ok {
+			v.ErrorHeading = "检索式有误"
+		}
 		v.Status = http.StatusBadRequest
 		v.Sidebar = sidebar{Hidden: st.hidden("from", "to"), From: r.From, To: r.To}
 		v.Active = srv.activeFilters(st, r)

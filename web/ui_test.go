@@ -562,8 +562,8 @@ func TestResultsPageStates(t *testing.T) {
 	} {
 		r := getResults(t, ts, "q="+url.QueryEscape(q))
 		msg := find(r.doc, byID("query-error"))
-		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || strings.Contains(text(msg[0]), "character") {
-			t.Errorf("q=%s: %d, message %q, want %q", q, r.status, text(msg[0]), want)
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || !strings.Contains(text(msg[0]), "检索式有误") || strings.Contains(text(msg[0]), "character") {
+			t.Errorf("q=%s: %d, message %v, want %q", q, r.status, msg, want)
 		}
 	}
 	for params, want := range map[string]string{
@@ -578,8 +578,8 @@ func TestResultsPageStates(t *testing.T) {
 	} {
 		r := getResults(t, ts, params)
 		msg := find(r.doc, byID("query-error"))
-		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) {
-			t.Errorf("%s: %d, message %v, want %q", params, r.status, msg, want)
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || !strings.Contains(text(msg[0]), "检索条件有误") {
+			t.Errorf("%s: %d, message %v, want %q under 检索条件有误", params, r.status, msg, want)
 		}
 	}
 	if in := find(r.doc, byID("q")); len(in) != 1 || attr(in[0], "value") != "满族 (剪纸" {
