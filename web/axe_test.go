@@ -107,17 +107,18 @@ type axeResult struct {
 	Incomplete int            `json:"incomplete"`
 }
 
-// checkAccessible loads path in a new tab (after ready, a CSS selector
-// that is visible once the page is drawn), runs axe-core on it and fails
-// the test on any WCAG 2 A/AA violation, printing each with its elements.
-func checkAccessible(t *testing.T, b *browserSession, path, ready string) {
+// checkAccessible loads path in a new tab (after setup, such as a phone's
+// viewport; ready is a CSS selector visible once the page is drawn), runs
+// axe-core on it and fails the test on any WCAG 2 A/AA violation,
+// printing each with its elements.
+func checkAccessible(t *testing.T, b *browserSession, path, ready string, setup ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	src := axeScript(t)
 	ctx := b.tab(t)
-	do(t, ctx, "open "+path,
+	do(t, ctx, "open "+path, append(setup,
 		chromedp.Navigate(b.ts.URL+path),
 		chromedp.WaitVisible(chromedp.CSS(ready)),
-	)
+	)...)
 	runAxe(t, ctx, path, src)
 }
 
@@ -189,6 +190,12 @@ func TestAccessibility(t *testing.T) {
 	} {
 		t.Run(p.name, func(t *testing.T) { checkAccessible(t, b, p.path, p.ready) })
 	}
+	// On a phone the results come first and the tables scroll.
+	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)
+	t.Run("ResultsPhone", func(t *testing.T) {
+		checkAccessible(t, b, "/search?q="+url.QueryEscape("活动"), "#timeline", phone)
+	})
+	t.Run("ArticlePhone", func(t *testing.T) { checkAccessible(t, b, "/articles/"+id, "#body", phone) })
 }
 
 // TestAxeFindsViolations checks the checker: a page with an image without
