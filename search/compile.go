@@ -85,15 +85,16 @@ func (c *compiler) node(n node, negated bool) (engine.Query, error) {
 }
 
 func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf(format, args...)})
+	fail := func(code, chinese, format string, args ...any) error {
+		return fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf(format, args...), Code: code, Chinese: chinese})
 	}
 	text := strings.TrimSpace(t.text)
 	if text == "" {
-		return nil, fail("the quotes hold nothing to search for")
+		return nil, fail(CodeEmptyQuery, "的引号里没有要查的内容", "the quotes hold nothing to search for")
 	}
 	if t.near && t.field != "" && t.field != fieldTitle {
-		return nil, fail("~%d: proximity applies to the text and to title:, not to %s:", t.within, t.field)
+		return nil, fail(CodeBadProximity, fmt.Sprintf("~%d 邻近检索只用于正文和 title:，不能用于 %s:", t.within, t.field),
+			"~%d: proximity applies to the text and to title:, not to %s:", t.within, t.field)
 	}
 	switch t.field {
 	case "", fieldTitle:
@@ -102,7 +103,7 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 			scope = engine.ScopeHead
 		}
 		if len(analysis.QueryBigrams(text)) == 0 {
-			return nil, fail("%q has no letter, digit or Chinese character to search for", text)
+			return nil, fail(CodeEmptyQuery, fmt.Sprintf("“%s”中没有可检索的文字（字母、数字或汉字）", text), "%q has no letter, digit or Chinese character to search for", text)
 		}
 		if terms := nearTerms(text); t.near && len(terms) > 1 {
 			if !negated {
@@ -137,7 +138,7 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	case fieldTopic:
 		q, err := c.s.topicQuery(text)
 		if err != nil {
-			return nil, fail("unknown topic %q", text)
+			return nil, fail(CodeUnknownTopic, fmt.Sprintf("没有“%s”这个主题", text), "unknown topic %q", text)
 		}
 		return q, nil
 	case fieldAuthor:
@@ -149,11 +150,11 @@ func (c *compiler) term(t termNode, negated bool) (engine.Query, error) {
 	case fieldDate:
 		from, to, err := parseDateSpec(text)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: err.Error(), Err: err})
+			return nil, fmt.Errorf("%w: %w", ErrBadRequest, &SyntaxError{Pos: t.pos, Msg: err.Error(), Err: err, Code: CodeBadDate, Chinese: dateSpecChinese(text)})
 		}
 		return engine.DateRange{From: from, To: to}, nil
 	}
-	return nil, fail("unknown field %q", t.field)
+	return nil, fail(CodeUnknownField, fmt.Sprintf("没有“%s”这个字段", t.field), "unknown field %q", t.field)
 }
 
 // placeFail is the error of a county: or place: term whose value is not
@@ -189,6 +190,12 @@ func parseDateSpec(s string) (from, to time.Time, err error) {
 		return from, to, fmt.Errorf("date range %q ends before it starts", s)
 	}
 	return from, to, nil
+}
+
+// dateSpecChinese says in Chinese that the value of date: is not a date
+// or a range of dates.
+func dateSpecChinese(text string) string {
+	return fmt.Sprintf("date:%s 不是有效的日期或日期范围（可写 2022、2022-06、2022-06-15，或 2022-06-01..2022-06-30 这样起点不晚于终点的范围）", text)
 }
 
 // datePeriod reads YYYY, YYYY-MM or YYYY-MM-DD as the period it names,

@@ -73,7 +73,7 @@ func (p *plan) cursor(c engine.Cursor) string {
 // request key key: a cursor of another request, or whose score is not a
 // finite number, is a bad request.
 func decodeCursor(c, s, key string) ([]string, error) {
-	bad := badRequest("after %q is not a cursor from this API (use a response's next)", c)
+	bad := invalid(CodeBadCursor, "继续阅读的游标无效，请从第一页重新开始", "after %q is not a cursor from this API (use a response's next)", c)
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return nil, bad
@@ -83,10 +83,11 @@ func decodeCursor(c, s, key string) ([]string, error) {
 		return nil, bad
 	}
 	if cur.Sort != s {
-		return nil, badRequest("the after cursor was made for sort=%s, not sort=%s", cur.Sort, s)
+		return nil, invalid(CodeBadCursor, "继续阅读的游标属于另一种排序，请从第一页重新开始", "the after cursor was made for sort=%s, not sort=%s", cur.Sort, s)
 	}
 	if cur.Key != key {
-		return nil, badRequest("the after cursor was made for another query or other filters; use the next of a response to this same request, or start again without after")
+		return nil, invalid(CodeBadCursor, "继续阅读的游标属于另一个检索，请从第一页重新开始",
+			"the after cursor was made for another query or other filters; use the next of a response to this same request, or start again without after")
 	}
 	switch s {
 	case SortRelevance:

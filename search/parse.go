@@ -65,6 +65,11 @@ func (notNode) isNode()  {}
 type SyntaxError struct {
 	Pos int // 1-based character position; 0 when it is the whole query
 	Msg string
+	// Code is the kind of error (CodeUnclosedQuote, …), for the API.
+	Code string
+	// Chinese is Msg in Chinese, for the web UI, without the position
+	// (ChineseMessage adds it).
+	Chinese string
 	// Err is the cause when there is one (a *corpus.DateRangeError for a
 	// date outside the archive's range); Msg includes its text.
 	Err error
@@ -119,7 +124,7 @@ func lex(q string) ([]token, error) {
 			j++
 		}
 		if j == len(rs) {
-			return &SyntaxError{Pos: i + 1, Msg: "the quote is not closed"}
+			return &SyntaxError{Pos: i + 1, Msg: "the quote is not closed", Code: CodeUnclosedQuote, Chinese: "的引号没有闭合"}
 		}
 		t := token{kind: tokPhrase, field: field, text: string(rs[i+1 : j]), pos: start + 1}
 		i = j + 1
@@ -129,11 +134,13 @@ func lex(q string) ([]token, error) {
 				k++
 			}
 			if k == i+1 || k-i-1 > 5 {
-				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("~ after a phrase needs a number of characters (0 to %d)", maxWithin)}
+				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("~ after a phrase needs a number of characters (0 to %d)", maxWithin),
+					Code: CodeBadProximity, Chinese: fmt.Sprintf("的 ~ 后面要写字符数（0 到 %d）", maxWithin)}
 			}
 			n, _ := strconv.Atoi(string(rs[i+1 : k]))
 			if n > maxWithin {
-				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("proximity ~%d is too large (at most %d)", n, maxWithin)}
+				return &SyntaxError{Pos: i + 1, Msg: fmt.Sprintf("proximity ~%d is too large (at most %d)", n, maxWithin),
+					Code: CodeBadProximity, Chinese: fmt.Sprintf("的邻近距离 ~%d 太大（最多 %d 个字符）", n, maxWithin)}
 			}
 			t.near, t.within = true, n
 			i = k
@@ -178,7 +185,8 @@ func lex(q string) ([]token, error) {
 				continue
 			}
 			if !isKnownField(field) {
-				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("unknown field %q (known fields: %s)", field, strings.Join(knownFields, ", "))}
+				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("unknown field %q (known fields: %s)", field, strings.Join(knownFields, ", ")),
+					Code: CodeUnknownField, Chinese: fmt.Sprintf("没有“%s”这个字段（可用的字段：%s）", field, strings.Join(knownFields, "、"))}
 			}
 			if value == "" {
 				if j < len(rs) && isQuote(rs[j]) {
@@ -188,7 +196,8 @@ func lex(q string) ([]token, error) {
 					}
 					continue
 				}
-				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("%s: needs a value after the colon", field)}
+				return nil, &SyntaxError{Pos: start + 1, Msg: fmt.Sprintf("%s: needs a value after the colon", field),
+					Code: CodeMissingValue, Chinese: fmt.Sprintf("的 %s: 冒号后面缺少要查的值", field)}
 			}
 			toks = append(toks, token{kind: tokWord, field: field, text: value, pos: start + 1})
 			i = j
@@ -247,7 +256,7 @@ func parseQuery(q string) (node, error) {
 	}
 	if p.i < len(p.toks) {
 		t := p.toks[p.i]
-		return nil, &SyntaxError{Pos: t.pos, Msg: "this ) has no ( before it"}
+		return nil, &SyntaxError{Pos: t.pos, Msg: "this ) has no ( before it", Code: CodeUnbalancedParen, Chinese: "的右括号前面没有对应的左括号"}
 	}
 	return n, nil
 }
@@ -274,15 +283,15 @@ func (p *parser) or() (node, error) {
 		}
 		if a == nil {
 			if len(children) > 0 {
-				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it", Code: CodeMisplacedOperator, Chinese: "的 OR 后面缺少检索词"}
 			}
 			if t.kind == tokOr {
-				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term before it"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term before it", Code: CodeMisplacedOperator, Chinese: "的 OR 前面缺少检索词"}
 			}
 			if t.kind == tokClose {
-				return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}
+				return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses", Code: CodeEmptyQuery, Chinese: "的括号里没有检索词"}
 			}
-			return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term", Code: CodeMisplacedOperator, Chinese: "应该是一个检索词"}
 		}
 		children = append(children, a)
 		t, ok := p.peek()
@@ -291,7 +300,7 @@ func (p *parser) or() (node, error) {
 		}
 		p.i++
 		if _, ok := p.peek(); !ok {
-			return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "OR needs a term after it", Code: CodeMisplacedOperator, Chinese: "的 OR 后面缺少检索词"}
 		}
 	}
 	if len(children) == 1 {
@@ -331,7 +340,7 @@ func (p *parser) unary() (node, error) {
 	p.i++
 	next, ok := p.peek()
 	if !ok || next.kind == tokOr || next.kind == tokClose || next.kind == tokNot {
-		return nil, &SyntaxError{Pos: t.pos, Msg: "- needs a term right after it"}
+		return nil, &SyntaxError{Pos: t.pos, Msg: "- needs a term right after it", Code: CodeMisplacedOperator, Chinese: "的减号 - 后面要紧跟要排除的词"}
 	}
 	child, err := p.primary()
 	if err != nil {
@@ -348,10 +357,10 @@ func (p *parser) primary() (node, error) {
 		return termNode{field: t.field, text: t.text, quoted: t.kind == tokPhrase, near: t.near, within: t.within, pos: t.pos}, nil
 	case tokOpen:
 		if next, ok := p.peek(); ok && next.kind == tokClose {
-			return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "nothing between the parentheses", Code: CodeEmptyQuery, Chinese: "的括号里没有检索词"}
 		}
 		if _, ok := p.peek(); !ok {
-			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed", Code: CodeUnbalancedParen, Chinese: "的左括号没有闭合"}
 		}
 		n, err := p.or()
 		if err != nil {
@@ -359,10 +368,10 @@ func (p *parser) primary() (node, error) {
 		}
 		c, ok := p.peek()
 		if !ok || c.kind != tokClose {
-			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed"}
+			return nil, &SyntaxError{Pos: t.pos, Msg: "this ( is not closed", Code: CodeUnbalancedParen, Chinese: "的左括号没有闭合"}
 		}
 		p.i++
 		return n, nil
 	}
-	return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term"}
+	return nil, &SyntaxError{Pos: t.pos, Msg: "expected a term", Code: CodeMisplacedOperator, Chinese: "应该是一个检索词"}
 }

@@ -31,6 +31,7 @@ const (
 	SortRelevance = engine.SortRelevance // best match first (the default)
 	SortNewest    = engine.SortNewest    // newest first
 	SortOldest    = engine.SortOldest    // oldest first
+	// SortPage (pageorder.go) is by date, paper, page and position.
 )
 
 // Request is a search: a query string, filters, an order and a page.
@@ -50,7 +51,7 @@ type Request struct {
 	Authors     []string
 	Papers      []string
 	From, To    string // YYYY-MM-DD, inclusive, within corpus.MinDate..MaxDate
-	Sort        string // SortRelevance (""), SortNewest or SortOldest
+	Sort        string // SortRelevance (""), SortNewest, SortOldest or SortPage
 	Page        int    // 1-based; 0 means 1
 	Size        int    // 0 means DefaultSize
 	After       string // a Response.Next cursor; excludes Page > 1
@@ -201,6 +202,10 @@ type plan struct {
 	size    int
 	after   *engine.Cursor
 	key     string // the request's requestKey, bound into its cursors
+
+	// pageOrder: SortPage, which the engine runs as SortOldest and search
+	// orders (pageOrdered).
+	pageOrder bool
 }
 
 // request is the engine request of a plan, with the given facets, for
@@ -234,9 +239,21 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if err := ctx.Err(); err != nil { // the deadline passed while waiting
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	res, err := s.Engine.Search(ctx, p.request(facetList, p.from, p.size))
+	size := p.size
+	if p.pageOrder {
+		size = 0 // the total and facets; pageOrdered reads the hits
+	}
+	res, err := s.Engine.Search(ctx, p.request(facetList, p.from, size))
 	if err != nil {
 		return nil, engineError(err)
+	}
+	if p.pageOrder {
+		all, err := s.pageOrdered(ctx, p, res.Total)
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = all[min(p.from, len(all)):min(p.from+p.size, len(all))]
+		res.Eligible = 0 // no cursor: every page is reachable by number
 	}
 	out := &Response{
 		Query: r.Query,
@@ -322,6 +339,22 @@ func (s *Searcher) Each(ctx context.Context, r Request, limit int, fn func(Hit) 
 		return err
 	}
 	if limit <= 0 {
+		return nil
+	}
+	if p.pageOrder {
+		res, err := s.Engine.Search(ctx, p.request(nil, 0, 0))
+		if err != nil {
+			return engineError(err)
+		}
+		all, err := s.pageOrdered(ctx, p, res.Total)
+		if err != nil {
+			return err
+		}
+		for _, h := range all[:min(limit, len(all))] {
+			if err := fn(newHit(h.Record, h.Score, nil)); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	err = s.Engine.Each(ctx, p.request(nil, 0, limit), func(h engine.Hit) error {
@@ -481,31 +514,39 @@ func (s *Searcher) plan(r Request) (*plan, error) {
 		p.sort = SortRelevance
 	case SortNewest, SortOldest:
 		p.sort = r.Sort
+	case SortPage:
+		p.sort, p.pageOrder = SortOldest, true
 	default:
-		return nil, badRequest("sort %q is not one of relevance, date (newest first), -date (oldest first)", r.Sort)
+		return nil, invalid(CodeBadSort, fmt.Sprintf("没有“%s”这种排序（可选：相关度 relevance、新→旧 date、旧→新 -date、版面顺序 page）", r.Sort),
+			"sort %q is not one of relevance, date (newest first), -date (oldest first), page (date, paper, page, position on the page)", r.Sort)
 	}
 	p.size = r.Size
 	if p.size == 0 {
 		p.size = DefaultSize
 	}
 	if p.size < 1 || p.size > MaxSize {
-		return nil, badRequest("size %d is out of range (1 to %d)", r.Size, MaxSize)
+		return nil, invalid(CodeBadSize, fmt.Sprintf("每页篇数 %d 超出范围（1 到 %d）", r.Size, MaxSize), "size %d is out of range (1 to %d)", r.Size, MaxSize)
 	}
 	page := r.Page
 	if page == 0 {
 		page = 1
 	}
 	if page < 1 {
-		return nil, badRequest("page %d is out of range (pages start at 1)", r.Page)
+		return nil, invalid(CodeBadPage, fmt.Sprintf("页码 %d 超出范围（从 1 开始）", r.Page), "page %d is out of range (pages start at 1)", r.Page)
 	}
 	if page*p.size > MaxWindow {
-		return nil, badRequest("page %d of size %d reaches past the first %d hits; read further with the after cursor (the response's next)", page, p.size, MaxWindow)
+		return nil, invalid(CodeBadPage, fmt.Sprintf("第 %d 页超出了按页码能翻到的前 %d 篇；请用“下一页”继续阅读", page, MaxWindow),
+			"page %d of size %d reaches past the first %d hits; read further with the after cursor (the response's next)", page, p.size, MaxWindow)
 	}
 	p.from = (page - 1) * p.size
 	p.key = s.requestKey(r)
 	if r.After != "" {
+		if p.pageOrder {
+			return nil, invalid(CodeBadCursor, "按版面顺序排列时没有继续阅读的游标，请用页码翻页",
+				"sort=page has no after cursor (every page is reachable by page number)")
+		}
 		if page > 1 {
-			return nil, badRequest("after and page cannot be used together")
+			return nil, invalid(CodeBadCursor, "游标 after 和页码 page 不能同时使用", "after and page cannot be used together")
 		}
 		v, err := decodeCursor(r.After, p.sort, p.key)
 		if err != nil {
@@ -523,7 +564,8 @@ func (s *Searcher) canonicalTopic(name string) (string, error) {
 	}
 	c, ok := s.Tagger.Taxonomy.Canonical(name)
 	if !ok {
-		return "", badRequest("unknown topic %q (topics: %s)", name, strings.Join(s.Tagger.Taxonomy.Labels(), ", "))
+		return "", invalid(CodeUnknownTopic, fmt.Sprintf("没有“%s”这个主题（主题有：%s）", name, strings.Join(s.Tagger.Taxonomy.Labels(), "、")),
+			"unknown topic %q (topics: %s)", name, strings.Join(s.Tagger.Taxonomy.Labels(), ", "))
 	}
 	return c, nil
 }
@@ -544,6 +586,9 @@ func (s *Searcher) topicQuery(name string) (engine.Query, error) {
 	return engine.Term{Field: engine.FieldTopics, Value: c}, nil
 }
 
+// dateLabel names the from and to parameters in Chinese.
+var dateLabel = map[string]string{"from": "起始日期", "to": "截止日期"}
+
 // dateRange is the filter of the from and to parameters, days within the
 // archive's range (corpus.MinDate..MaxDate).
 func dateRange(from, to string) (*engine.Filter, error) {
@@ -553,7 +598,7 @@ func dateRange(from, to string) (*engine.Filter, error) {
 		}
 		t, err := time.Parse("2006-01-02", s)
 		if err != nil {
-			return t, badRequest("%s %q is not a date (want YYYY-MM-DD)", name, s)
+			return t, invalid(CodeBadDate, fmt.Sprintf("%s“%s”不是日期（应写作 2022-06-15 这样的年-月-日）", dateLabel[name], s), "%s %q is not a date (want YYYY-MM-DD)", name, s)
 		}
 		if !corpus.DateInRange(t) {
 			return t, fmt.Errorf("%w: %s: %w", ErrBadRequest, name, &corpus.DateRangeError{Date: s})
@@ -572,7 +617,7 @@ func dateRange(from, to string) (*engine.Filter, error) {
 		t = t.AddDate(0, 0, 1) // inclusive
 	}
 	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
-		return nil, badRequest("from %s is after to %s", from, to)
+		return nil, invalid(CodeBadDate, fmt.Sprintf("起始日期 %s 晚于截止日期 %s", from, to), "from %s is after to %s", from, to)
 	}
 	return &engine.Filter{Name: "date", Field: engine.FieldDate, From: f, To: t}, nil
 }

@@ -17,7 +17,7 @@ func (s *Searcher) Similar(ctx context.Context, id string, size int) ([]Hit, err
 		size = DefaultSimilar
 	}
 	if size > MaxSize {
-		return nil, badRequest("size %d is out of range (1 to %d)", size, MaxSize)
+		return nil, invalid(CodeBadSize, fmt.Sprintf("篇数 %d 超出范围（1 到 %d）", size, MaxSize), "size %d is out of range (1 to %d)", size, MaxSize)
 	}
 	a, err := s.record(ctx, id)
 	if err != nil {

@@ -56,8 +56,7 @@ func EncodeJSON(w *bytes.Buffer, v any) error {
 func (srv *Server) fail(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, search.ErrBadRequest):
-		msg := strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
-		apiError(c, http.StatusBadRequest, "bad_request", msg)
+		apiError(c, http.StatusBadRequest, search.ErrorCode(err), badRequestMessage(err))
 	case errors.Is(err, search.ErrNotFound):
 		apiError(c, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, ErrBusy):
@@ -94,7 +93,7 @@ func allowParams(c *gin.Context, names ...string) bool {
 			if len(names) > 0 {
 				takes = strings.Join(names, ", ")
 			}
-			apiError(c, http.StatusBadRequest, "bad_request", fmt.Sprintf("unknown parameter %q (this endpoint takes %s)", name, takes))
+			apiError(c, http.StatusBadRequest, search.CodeUnknownParameter, fmt.Sprintf("unknown parameter %q (this endpoint takes %s)", name, takes))
 			return false
 		}
 	}
@@ -120,17 +119,19 @@ func searchRequest(c *gin.Context) (search.Request, error) {
 	for _, p := range []struct {
 		name string
 		to   *int
-	}{{"page", &r.Page}, {"size", &r.Size}} {
+		code string
+		zh   string // its name in Chinese
+	}{{"page", &r.Page, search.CodeBadPage, "页码"}, {"size", &r.Size, search.CodeBadSize, "每页篇数"}} {
 		v := strings.TrimSpace(q.Get(p.name))
 		if v == "" {
 			continue
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return r, fmt.Errorf("%w: %s %q is not a whole number", search.ErrBadRequest, p.name, v)
+			return r, search.NewRequestError(p.code, fmt.Sprintf("%s %q is not a whole number", p.name, v), fmt.Sprintf("%s“%s”不是整数", p.zh, v))
 		}
 		if n < 1 {
-			return r, fmt.Errorf("%w: %s %d is out of range (it starts at 1)", search.ErrBadRequest, p.name, n)
+			return r, search.NewRequestError(p.code, fmt.Sprintf("%s %d is out of range (it starts at 1)", p.name, n), fmt.Sprintf("%s %d 超出范围（从 1 开始）", p.zh, n))
 		}
 		*p.to = n
 	}
@@ -203,7 +204,7 @@ func (srv *Server) apiSimilar(c *gin.Context) {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			apiError(c, http.StatusBadRequest, "bad_request", fmt.Sprintf("size %q is not a whole number from 1 to %d", v, search.MaxSize))
+			apiError(c, http.StatusBadRequest, search.CodeBadSize, fmt.Sprintf("size %q is not a whole number from 1 to %d", v, search.MaxSize))
 			return
 		}
 		size = n

@@ -480,6 +480,156 @@ func TestBrowser(t *testing.T) {
 		screenshot(t, ctx, "export.png")
 	})
 
+	t.Run("KeyboardReachesFacetsKeepsFocus", func(t *testing.T) {
+		// From the top of a results page, Tab reaches the first filter in
+		// a few presses (the sidebar comes before the results); ticking a
+		// county with the space bar reloads the page with the focus on
+		// that county's box; the skip links jump to the filters and to
+		// the results.
+		ctx := b.tab(t)
+		do(t, ctx, "open results", chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("活动")), chromedp.WaitVisible(chromedp.CSS("#filters")))
+		active := func() map[string]string {
+			return run(t, ctx, "active element", chromedp.Evaluate[map[string]string](`(() => {
+				const e = document.activeElement;
+				return {tag: e.tagName.toLowerCase(), id: e.id, text: e.textContent.trim(), href: e.getAttribute('href') || '',
+					inFilters: String(!!e.closest('#filters')), inResults: String(!!e.closest('#results')), facet: e.name || ''};
+			})()`))
+		}
+		presses := 0
+		for ; presses <= 15; presses++ {
+			if active()["inFilters"] == "true" {
+				break
+			}
+			if active()["inResults"] == "true" {
+				t.Fatalf("Tab reached the results before the filters (press %d)", presses)
+			}
+			do(t, ctx, "Tab", chromedp.KeyEvent(kb.Tab))
+		}
+		if presses > 15 {
+			t.Fatalf("15 Tab presses did not reach the filters (at %v)", active())
+		}
+		t.Logf("the first filter after %d Tab presses: %v", presses, active())
+		// On to the first county box.
+		for range 60 {
+			if active()["facet"] == "county" {
+				break
+			}
+			do(t, ctx, "Tab", chromedp.KeyEvent(kb.Tab))
+		}
+		box := active()
+		if box["facet"] != "county" || !strings.HasPrefix(box["id"], "f-county-") {
+			t.Fatalf("Tab did not reach a county box: %v", box)
+		}
+		value := run(t, ctx, "its value", chromedp.Evaluate[string](`document.activeElement.value`))
+		if box["id"] != "f-county-"+strings.Join(strings.Fields(value), "_") {
+			t.Errorf("box %q of %q: the id is not the facet and value", box["id"], value)
+		}
+		do(t, ctx, "tick it with the space bar", chromedp.KeyEvent(" "))
+		deadline := time.Now().Add(10 * time.Second)
+		for !query(t, ctx).Has("county") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		do(t, ctx, "wait for the new page", chromedp.WaitVisible(chromedp.CSS(".active-filters")))
+		if q := query(t, ctx); !slices.Equal(q["county"], []string{value}) {
+			t.Fatalf("after ticking, the URL has %v", q)
+		}
+		loc := run(t, ctx, "location", chromedp.Location())
+		if u, _ := url.Parse(loc); u.Fragment != box["id"] {
+			t.Errorf("the new page is %s, want the fragment #%s", loc, box["id"])
+		}
+		var after map[string]string
+		for time.Now().Before(deadline) { // app.js runs once the page is parsed
+			if after = active(); after["id"] == box["id"] {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if after["id"] != box["id"] {
+			t.Fatalf("after the reload the focus is on %v, want the box %s", after, box["id"])
+		}
+		if checked := run(t, ctx, "checked", chromedp.Evaluate[bool](`document.activeElement.checked`)); !checked {
+			t.Error("the focused box is not ticked")
+		}
+		// Tab goes on from the box, not from the top.
+		do(t, ctx, "Tab", chromedp.KeyEvent(kb.Tab))
+		if next := active(); next["inFilters"] != "true" {
+			t.Errorf("Tab after the reload left the filters: %v", next)
+		}
+		// Unticking returns the focus to the same box.
+		do(t, ctx, "Shift+Tab back", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+		if a := active(); a["id"] != box["id"] {
+			t.Fatalf("Shift+Tab went to %v", a)
+		}
+		do(t, ctx, "untick it", chromedp.KeyEvent(" "))
+		deadline = time.Now().Add(10 * time.Second)
+		for query(t, ctx).Has("county") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		do(t, ctx, "wait for the page", chromedp.WaitVisible(chromedp.CSS("#filters")))
+		for time.Now().Before(deadline) {
+			if after = active(); after["id"] == box["id"] {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if after["id"] != box["id"] || query(t, ctx).Has("county") {
+			t.Errorf("after unticking: focus %v, URL %v", after, query(t, ctx))
+		}
+
+		// The skip links: the second Tab stop is 跳到筛选, Enter on it and
+		// Tab is in the filters; 跳到检索结果 and Tab is in the results.
+		do(t, ctx, "reload at the top", chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("活动")), chromedp.WaitVisible(chromedp.CSS("#filters")))
+		do(t, ctx, "Tab Tab", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+		if a := active(); a["text"] != "跳到筛选" {
+			t.Fatalf("the second Tab stop is %v, want 跳到筛选", a)
+		}
+		visible := run(t, ctx, "skip link shown", chromedp.Evaluate[bool](`document.activeElement.getBoundingClientRect().left >= 0`))
+		if !visible {
+			t.Error("the focused skip link is off screen")
+		}
+		do(t, ctx, "Enter, Tab", chromedp.KeyEvent(kb.Enter), chromedp.KeyEvent(kb.Tab))
+		if a := active(); a["inFilters"] != "true" {
+			t.Errorf("after 跳到筛选 and Tab the focus is on %v", a)
+		}
+		do(t, ctx, "reload at the top", chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("活动")), chromedp.WaitVisible(chromedp.CSS("#filters")))
+		do(t, ctx, "Tab ×3", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+		if a := active(); a["text"] != "跳到检索结果" {
+			t.Fatalf("the third Tab stop is %v, want 跳到检索结果", a)
+		}
+		do(t, ctx, "Enter, Tab", chromedp.KeyEvent(kb.Enter), chromedp.KeyEvent(kb.Tab))
+		if a := active(); a["inResults"] != "true" {
+			t.Errorf("after 跳到检索结果 and Tab the focus is on %v", a)
+		}
+		screenshot(t, ctx, "keyboard.png")
+	})
+
+	t.Run("BackLinkKeepsPage", func(t *testing.T) {
+		// From page 2 of a filtered search, open an article and follow 返回
+		// 检索结果: the same hits on the same page.
+		ctx := b.tab(t)
+		topic := searchAPI(t, ts, "q="+url.QueryEscape("活动")).Facets.Topic[0].Value
+		start := ts.URL + "/search?" + url.Values{"q": {"活动"}, "topic": {topic}, "sort": {"date"}, "size": {"5"}, "page": {"2"}}.Encode()
+		do(t, ctx, "open page 2", chromedp.Navigate(start), chromedp.WaitVisible(chromedp.CSS("ol.hits")))
+		before := texts(t, ctx, "li.hit h2.title")
+		totalBefore := total(t, ctx)
+		do(t, ctx, "open the third hit",
+			chromedp.Click(chromedp.CSS("li.hit:nth-child(3) h2.title a")),
+			chromedp.WaitVisible(chromedp.CSS("p.back a")),
+		)
+		do(t, ctx, "follow the back link", chromedp.Click(chromedp.CSS("p.back a")), chromedp.WaitVisible(chromedp.CSS("ol.hits")))
+		if got := texts(t, ctx, "li.hit h2.title"); !slices.Equal(got, before) || total(t, ctx) != totalBefore {
+			t.Errorf("back: %d articles %v, want %d %v", total(t, ctx), got, totalBefore, before)
+		}
+		q := query(t, ctx)
+		if q.Get("page") != "2" || q.Get("topic") != topic || q.Get("sort") != "date" || q.Get("size") != "5" {
+			t.Errorf("back at %v", q)
+		}
+		cur := texts(t, ctx, `.pager a[aria-current="page"]`)
+		if !slices.Equal(cur, []string{"2"}) {
+			t.Errorf("the pager marks page %v", cur)
+		}
+	})
+
 	t.Run("KeyboardAndMobile", func(t *testing.T) {
 		ctx := b.tab(t)
 		// A real "/" key press: keyDown with its text (the browser makes

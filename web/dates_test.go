@@ -56,8 +56,8 @@ func TestDatesOutsideRange(t *testing.T) {
 				t.Errorf("%s: %d %s %q is not a JSON error (%v)", path, status, ctype, body, err)
 				continue
 			}
-			if status != 400 || e.Error.Code != "bad_request" || e.Error.Message != tt.msg {
-				t.Errorf("%s: %d %+v, want 400 bad_request %q", path, status, e.Error, tt.msg)
+			if status != 400 || e.Error.Code != "date_out_of_range" || e.Error.Message != tt.msg {
+				t.Errorf("%s: %d %+v, want 400 date_out_of_range %q", path, status, e.Error, tt.msg)
 			}
 		}
 		path := "/search?" + tt.params.Encode()

@@ -156,11 +156,9 @@ func (srv *Server) articlePage(c *gin.Context) {
 		v.PaperURL = searchURL(url.Values{"paper": {a.Paper}})
 	}
 	if a.Date != "" {
-		v.DateURL = searchURL(url.Values{"from": {a.Date}, "to": {a.Date}})
+		v.DateURL = dayURL(a.Date)
 	}
-	if q != "" {
-		v.Back = searchURL(url.Values{"q": {q}})
-	}
+	v.Back = backURL(c.Request.URL.Query())
 	v.Permalink = srv.absURL("/articles/" + url.PathEscape(a.ID))
 	v.Citation = citation(a, v.Permalink)
 	v.JSON = "/api/v1/articles/" + url.PathEscape(a.ID)

@@ -108,6 +108,9 @@ func crossRows(doc *html.Node) (level string, rows []string) {
 		level = strings.TrimSuffix(text(h[0]), " × 主题")
 	}
 	for _, tb := range find(doc, byTag(atom.Tbody)) {
+		if !hasClass(tb.Parent.Parent.Parent, "crosstab") { // not the timeline's table
+			continue
+		}
 		for _, th := range find(tb, func(n *html.Node) bool { return n.DataAtom == atom.Th && attr(n, "scope") == "row" }) {
 			rows = append(rows, text(th))
 		}
@@ -260,7 +263,7 @@ func TestSharedPlaceName400(t *testing.T) {
 		var e struct {
 			Error struct{ Code, Message string }
 		}
-		if status != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != "bad_request" ||
+		if status != 400 || json.Unmarshal(body, &e) != nil || e.Error.Code != "ambiguous_place" ||
 			!strings.Contains(e.Error.Message, "铁东区（四平） 220303") || !strings.Contains(e.Error.Message, "铁东区（鞍山） 210302") {
 			t.Errorf("%s?county=铁东区: %d %s", path, status, body)
 		}

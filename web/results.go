@@ -20,23 +20,26 @@ import (
 // resultsView is the results page.
 type resultsView struct {
 	page
-	Error   string // the 400 message of a malformed request
-	Req     search.Request
-	Res     *search.Response
-	Hidden  []field // the search form's hidden filters
-	Sorts   []option
-	Sidebar sidebar
-	Active  []activeFilter
-	Hits    []hitView
-	First   int // position of the first hit shown (1-based)
-	Last    int
-	Cursor  bool // the page was reached with an after cursor
-	Pager   pager
-	Export  exportLinks
-	Empty   []activeFilter // on an empty result: filters to remove
-	Time    *timeline
-	Table   *crossTable
-	Places  *placeTree
+	Error string // the 400 message of a malformed request
+	// ErrorHeading heads it: 检索式有误 for the query, 检索条件有误 for
+	// the other parameters.
+	ErrorHeading string
+	Req          search.Request
+	Res          *search.Response
+	Hidden       []field // the search form's hidden filters
+	Sorts        []option
+	Sidebar      sidebar
+	Active       []activeFilter
+	Hits         []hitView
+	First        int // position of the first hit shown (1-based)
+	Last         int
+	Cursor       bool // the page was reached with an after cursor
+	Pager        pager
+	Export       exportLinks
+	Empty        []activeFilter // on an empty result: filters to remove
+	Time         *timeline
+	Table        *crossTable
+	Places       *placeTree
 }
 
 type option struct {
@@ -124,7 +127,7 @@ func (srv *Server) resultsPage(c *gin.Context) {
 	if sort == "" && strings.TrimSpace(c.Query("q")) == "" {
 		sort = search.SortNewest // what search does without a query
 	}
-	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(sort)}
+	v := &resultsView{page: newPage("检索结果"), Sorts: sortOptions(sort, false)}
 	v.Nav = "search"
 	v.Query = c.Query("q")
 	v.Hidden = st.hidden("q", "sort")
@@ -145,6 +148,10 @@ func (srv *Server) resultsPage(c *gin.Context) {
 			return
 		}
 		v.Error = pageErrorMessage(err)
+		v.ErrorHeading = "检索条件有误"
+		if _, ok := errors.AsType[*search.SyntaxError](err); ok {
+			v.ErrorHeading = "检索式有误"
+		}
 		v.Status = http.StatusBadRequest
 		v.Sidebar = sidebar{Hidden: st.hidden("from", "to"), From: r.From, To: r.To}
 		v.Active = srv.activeFilters(st, r)
@@ -152,6 +159,7 @@ func (srv *Server) resultsPage(c *gin.Context) {
 		return
 	}
 	res := v.Res
+	v.Sorts = sortOptions(sort, res.Total <= search.MaxPageOrder)
 	v.Feed = "/api/v1/search.atom?" + st.query("sort", "size")
 	v.Export = exportLinks{
 		CSV:   "/api/v1/search.csv?" + st.query("size"),
@@ -187,11 +195,16 @@ func (srv *Server) resultsPage(c *gin.Context) {
 	srv.render(c, http.StatusOK, "results", v)
 }
 
-func sortOptions(cur string) []option {
+// sortOptions are the orders the form offers; the page order
+// (search.SortPage) when the results are few enough for it, or chosen.
+func sortOptions(cur string, pageOrder bool) []option {
 	opts := []option{
 		{Value: "", Label: "相关度"},
 		{Value: search.SortNewest, Label: "日期（新→旧）"},
 		{Value: search.SortOldest, Label: "日期（旧→新）"},
+	}
+	if pageOrder || cur == search.SortPage {
+		opts = append(opts, option{Value: search.SortPage, Label: "版面顺序（日期、报纸、版次）"})
 	}
 	for i := range opts {
 		opts[i].Selected = opts[i].Value == cur || (cur == search.SortRelevance && opts[i].Value == "")
@@ -300,8 +313,9 @@ func (srv *Server) sidebar(st state, r search.Request, res *search.Response) sid
 			}
 		}
 		items = append(missing, items...)
+		ids := map[string]bool{}
 		for i := range items {
-			items[i].ID = fmt.Sprintf("f-%s-%d", fl.Name, i)
+			items[i].ID = facetID(fl.Name, items[i].Value, ids)
 		}
 		// Ticked values always show, whatever their rank.
 		for _, it := range items {
@@ -316,6 +330,19 @@ func (srv *Server) sidebar(st state, r search.Request, res *search.Response) sid
 		}
 	}
 	return sb
+}
+
+// facetID is the id of a facet value's checkbox, f-<facet>-<value>
+// (white space as _): the same value has the same id on the next page,
+// so that the script returns the focus to the box just ticked (its form
+// is sent to /search#<id>). taken holds the ids given so far.
+func facetID(name, value string, taken map[string]bool) string {
+	id := "f-" + name + "-" + strings.Join(strings.Fields(value), "_")
+	for n := 2; taken[id]; n++ {
+		id = fmt.Sprintf("f-%s-%s-%d", name, strings.Join(strings.Fields(value), "_"), n)
+	}
+	taken[id] = true
+	return id
 }
 
 // activeFilters lists the filters in force with links that remove them.
@@ -340,8 +367,7 @@ func (srv *Server) activeFilters(st state, r search.Request) []activeFilter {
 }
 
 func (srv *Server) hitView(st state, h search.Hit) hitView {
-	q := st.v.Get("q")
-	hv := hitView{Hit: h, URL: articleURL(h.ID, q), PageLabel: pageLabel(h.Page)}
+	hv := hitView{Hit: h, URL: st.articleURL(h.ID), PageLabel: pageLabel(h.Page)}
 	if strings.TrimSpace(h.Title) == "" {
 		hv.LinkText = "（无标题）"
 		if h.Kind == corpus.KindPhoto {

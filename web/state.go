@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"newsarchive/search"
 )
 
 // dropTrackingDates removes from a UI page's URL the from and to values
@@ -40,20 +42,59 @@ func dropTrackingDates(u *url.URL) {
 // the results the reader is: every change of the state drops them.
 var stateKeys = []string{"q", "province", "prefecture", "county", "topic", "author", "paper", "from", "to", "sort", "size"}
 
+// placeKeys say where in a search's results the reader is.
+var placeKeys = []string{"page", "after"}
+
 // state is a search's parameters, as the results page reads them from its
-// URL and writes them into its links.
-type state struct{ v url.Values }
+// URL and writes them into its links, and the place in its results (page
+// or after), which only the links to articles keep.
+type state struct{ v, at url.Values }
 
 func newState(q url.Values) state {
-	v := url.Values{}
-	for _, k := range stateKeys {
-		for _, s := range q[k] {
-			if s != "" {
-				v.Add(k, s)
+	pick := func(keys []string) url.Values {
+		v := url.Values{}
+		for _, k := range keys {
+			for _, s := range q[k] {
+				if s != "" {
+					v.Add(k, s)
+				}
 			}
 		}
+		return v
 	}
-	return state{v}
+	return state{pick(stateKeys), pick(placeKeys)}
+}
+
+// withPlace is the state's values with its page or after.
+func (s state) withPlace() url.Values {
+	v := s.clone()
+	for k, vs := range s.at {
+		v[k] = slices.Clone(vs)
+	}
+	return v
+}
+
+// articleURL is an article's page reached from the results of the state:
+// the state and the place ride along in its query (q also highlights the
+// query's terms), so that the page's back link returns to the same hits
+// on the same page (backURL).
+func (s state) articleURL(id string) string {
+	u := "/articles/" + url.PathEscape(id)
+	if v := s.withPlace(); len(v) > 0 {
+		u += "?" + v.Encode()
+	}
+	return u
+}
+
+// backURL is the results page an article page was reached from: the
+// search's parameters and place in the article page's query; "" when it
+// has none (the reader came from elsewhere).
+func backURL(q url.Values) string {
+	s := newState(q)
+	if len(s.v) == 0 {
+		return ""
+	}
+	return searchURL(s.withPlace())
 }
 
 // clone copies the state's values, without page and after.
@@ -136,4 +177,10 @@ func setPeriod(from, to string) func(url.Values) {
 		setValue("from", from)(v)
 		setValue("to", to)(v)
 	}
+}
+
+// dayURL lists a day's items as the papers printed them: by paper, page
+// and position on the page (search.SortPage).
+func dayURL(date string) string {
+	return searchURL(url.Values{"from": {date}, "to": {date}, "sort": {search.SortPage}})
 }

@@ -26,7 +26,7 @@ const timelineMaxMonths = 72
 // Geometry of the SVG's viewBox.
 const (
 	tlWidth      = 720
-	tlPlotTop    = 8
+	tlPlotTop    = 16 // room for the count above the tallest bar
 	tlPlotHeight = 110
 	tlHeight     = tlPlotTop + tlPlotHeight + 34
 	tlPad        = 16 // left and right, so that edge labels fit
@@ -43,7 +43,14 @@ type timeline struct {
 	Max        int
 	Start, End string // the period shown, as labels
 	Whole      string // the search without from/to, when they are set
+	// Counted: each bar carries its count above it (there are few enough
+	// bars for the numbers to fit); the table beside the chart has them
+	// all in any case.
+	Counted bool
 }
+
+// tlCountedBars is the most bars that carry their count as a label.
+const tlCountedBars = 24
 
 // Narrowed reports whether some bars are outside the date filter.
 func (tl *timeline) Narrowed() bool {
@@ -66,6 +73,8 @@ type bar struct {
 	SlotW    float64
 	X, W     float64
 	Y, H     float64
+	CountX   float64 // where the count label is drawn
+	CountY   float64
 	Current  bool // the search is narrowed to exactly this period
 	Selected bool // the period overlaps the search's date filter
 }
@@ -159,6 +168,7 @@ func newTimeline(st state, r search.Request, months []search.FacetValue) *timeli
 	tl.Start, tl.End = periods[0].label, periods[len(periods)-1].label
 
 	n := len(periods)
+	tl.Counted = n <= tlCountedBars
 	slot := float64(tlWidth-2*tlPad) / float64(n)
 	barW := max(min(slot-min(slot*0.2, 4), tlMaxBar), 1)
 	for i, p := range periods {
@@ -172,6 +182,8 @@ func newTimeline(st state, r search.Request, months []search.FacetValue) *timeli
 			b.H = round1(max(float64(p.count)/float64(tl.Max)*tlPlotHeight, 2))
 			b.Y = round1(float64(tl.Base) - b.H)
 		}
+		b.CountX = round1(left + slot/2)
+		b.CountY = round1(float64(tl.Base) - b.H - 3)
 		tl.Bars = append(tl.Bars, b)
 
 		// Labels: each month when few, else each January (and the first

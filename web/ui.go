@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"newsarchive/corpus"
 	"newsarchive/search"
 )
 
@@ -224,28 +222,10 @@ func badRequestMessage(err error) string {
 	return strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
 }
 
-// pageErrorMessage is what a page says about a bad request: in Chinese for
-// a place name that is unknown or shared (listing the candidates with
-// their codes) and for a date outside the archive's range (with the query
-// position when it is in the query), the API's message otherwise.
-func pageErrorMessage(err error) string {
-	if pe, ok := errors.AsType[*search.PlaceError](err); ok {
-		msg := pe.Chinese()
-		if se := (*search.SyntaxError)(nil); errors.As(err, &se) && se.Pos > 0 {
-			msg = fmt.Sprintf("检索式第 %d 个字符处：%s", se.Pos, msg)
-		}
-		return msg
-	}
-	var outside *corpus.DateRangeError
-	if !errors.As(err, &outside) {
-		return badRequestMessage(err)
-	}
-	msg := fmt.Sprintf("日期 %s 超出本档案的日期范围（%s 至 %s）", outside.Date, corpus.MinDate, corpus.MaxDate)
-	if se := (*search.SyntaxError)(nil); errors.As(err, &se) && se.Pos > 0 {
-		msg = fmt.Sprintf("检索式第 %d 个字符处：%s", se.Pos, msg)
-	}
-	return msg
-}
+// pageErrorMessage is what a page says about a bad request: in Chinese,
+// with the character position of a query syntax error
+// (search.ChineseMessage; the API keeps the English message and the code).
+func pageErrorMessage(err error) string { return search.ChineseMessage(err) }
 
 func serveStatic(c *gin.Context) {
 	_, assets, err := loadUI()

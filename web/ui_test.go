@@ -497,7 +497,8 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 			t.Errorf("hit %d: title %q, want %q", i, text(title[0]), res.Hits[i].Title)
 		}
 		a := find(title[0], byTag(atom.A))
-		if want := "/articles/" + res.Hits[i].ID + "?q=" + url.QueryEscape("活动"); attr(a[0], "href") != want {
+		// The search rides along, for the article page's back link.
+		if want := "/articles/" + res.Hits[i].ID + "?" + (url.Values{"q": {"活动"}, "county": {"伊通"}}).Encode(); attr(a[0], "href") != want {
 			t.Errorf("hit %d links %q, want %q", i, attr(a[0], "href"), want)
 		}
 		if len(find(h, byTag(atom.Mark))) == 0 {
@@ -548,8 +549,38 @@ func TestResultsPageStates(t *testing.T) {
 		t.Errorf("bad query: status %d", r.status)
 	}
 	msg := find(r.doc, byID("query-error"))
-	if len(msg) != 1 || !strings.Contains(text(msg[0]), "at character 4: this ( is not closed") {
+	if len(msg) != 1 || !strings.Contains(text(msg[0]), "检索式第 4 个字符处的左括号没有闭合") {
 		t.Errorf("bad query: message %v", msg)
+	}
+	// Every kind of error is in Chinese on the page, with its position.
+	for q, want := range map[string]string{
+		`"乡村振兴`:        "检索式第 1 个字符处的引号没有闭合",
+		`教育 OR`:        "检索式第 4 个字符处的 OR 后面缺少检索词",
+		`titel:满族`:     "检索式第 1 个字符处：没有“titel”这个字段",
+		`"乡村 振兴"~`:     "检索式第 8 个字符处的 ~ 后面要写字符数",
+		`date:2022-13`: "date:2022-13 不是有效的日期或日期范围",
+	} {
+		r := getResults(t, ts, "q="+url.QueryEscape(q))
+		msg := find(r.doc, byID("query-error"))
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || !strings.Contains(text(msg[0]), "检索式有误") || strings.Contains(text(msg[0]), "character") {
+			t.Errorf("q=%s: %d, message %v, want %q", q, r.status, msg, want)
+		}
+	}
+	for params, want := range map[string]string{
+		"sort=best":                       "没有“best”这种排序",
+		"page=ten":                        "页码“ten”不是整数",
+		"size=0":                          "每页篇数 0 超出范围",
+		"from=2023-01-02&to=2023-01-01":   "起始日期 2023-01-02 晚于截止日期 2023-01-01",
+		"topic=" + url.QueryEscape("魔法"):  "没有“魔法”这个主题",
+		"county=" + url.QueryEscape("火星"): "未知的县级单位“火星”",
+		"after=xyz":                       "游标无效",
+		"sort=page":                       "按版面顺序排列最多 1000 篇",
+	} {
+		r := getResults(t, ts, params)
+		msg := find(r.doc, byID("query-error"))
+		if r.status != 400 || len(msg) != 1 || !strings.Contains(text(msg[0]), want) || !strings.Contains(text(msg[0]), "检索条件有误") {
+			t.Errorf("%s: %d, message %v, want %q under 检索条件有误", params, r.status, msg, want)
+		}
 	}
 	if in := find(r.doc, byID("q")); len(in) != 1 || attr(in[0], "value") != "满族 (剪纸" {
 		t.Errorf("bad query: the box lost the query")
@@ -654,5 +685,198 @@ func TestHTMLCheckerFindsProblems(t *testing.T) {
 		`<svg viewBox="0 0 1 1"><rect x="0" y="0" width="1" height="1"/></svg><script src="/static/app.js"></script>`
 	if p := htmlProblems(head + ok + tail); len(p) > 0 {
 		t.Errorf("problems in a good page: %v", p)
+	}
+}
+
+// hitLinks are the article links of a results page, in order.
+func hitLinks(doc *html.Node) []string {
+	var out []string
+	for _, h := range find(doc, func(n *html.Node) bool { return hasClass(n, "hit") }) {
+		for _, t := range find(h, func(n *html.Node) bool { return hasClass(n, "title") }) {
+			for _, a := range find(t, byTag(atom.A)) {
+				out = append(out, attr(a, "href"))
+			}
+		}
+	}
+	return out
+}
+
+// TestBackLinkKeepsState follows an article from page 2 of a filtered,
+// sorted search: its back link returns to the same hits on the same page,
+// and an article reached from elsewhere has no back link.
+func TestBackLinkKeepsState(t *testing.T) {
+	ts, _ := uiServer(t)
+	topic := searchAPI(t, ts, "q="+url.QueryEscape("活动")).Facets.Topic[0].Value // the largest
+	search := url.Values{"q": {"活动"}, "topic": {topic}, "from": {"2023-01-01"}, "sort": {"-date"}, "size": {"5"}, "page": {"2"}}
+	r := getResults(t, ts, search.Encode())
+	links := hitLinks(r.doc)
+	if r.status != 200 || r.total <= 10 || len(links) != 5 {
+		t.Fatalf("results: status %d, total %d, %d hits", r.status, r.total, len(links))
+	}
+	_, _, page := fetchPage(t, ts, links[2])
+	back := find(parse(t, page), func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n.Parent, "back") })
+	if len(back) != 1 {
+		t.Fatalf("article %s has no back link", links[2])
+	}
+	href := attr(back[0], "href")
+	u, err := url.Parse(href)
+	if err != nil || u.Path != "/search" {
+		t.Fatalf("back link %q", href)
+	}
+	for k := range search {
+		if !slices.Equal(u.Query()[k], search[k]) {
+			t.Errorf("back link %s: %s=%v, want %v", href, k, u.Query()[k], search[k])
+		}
+	}
+	again := getResults(t, ts, u.RawQuery)
+	if again.total != r.total || !slices.Equal(hitLinks(again.doc), links) {
+		t.Errorf("back: %d hits %v, want %d %v", again.total, hitLinks(again.doc), r.total, links)
+	}
+	// Read by cursor, the place is the cursor.
+	_, _, body := get(t, ts, "/api/v1/search?size=5&q="+url.QueryEscape("活动"))
+	var first struct{ Next string }
+	if err := json.Unmarshal(body, &first); err != nil || first.Next == "" {
+		t.Fatalf("no cursor: %v %s", err, body)
+	}
+	cur := url.Values{"q": {"活动"}, "size": {"5"}, "after": {first.Next}}
+	r = getResults(t, ts, cur.Encode())
+	l := hitLinks(r.doc)
+	if len(l) != 5 {
+		t.Fatalf("%d hits by cursor", len(l))
+	}
+	_, _, page = fetchPage(t, ts, l[0])
+	b := find(parse(t, page), func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n.Parent, "back") })
+	if len(b) != 1 || attr(b[0], "href") != "/search?"+cur.Encode() {
+		t.Errorf("an article reached by cursor: back link %v, want /search?%s", b, cur.Encode())
+	}
+	// From elsewhere (a similar article, a bare link): no back link.
+	id := strings.TrimPrefix(strings.SplitN(links[0], "?", 2)[0], "/articles/")
+	_, _, page = fetchPage(t, ts, "/articles/"+id)
+	if n := find(parse(t, page), func(n *html.Node) bool { return hasClass(n, "back") }); len(n) != 0 {
+		t.Errorf("an article opened from its permalink has a back link")
+	}
+}
+
+// TestDateLinkListsDayInPageOrder follows an article's date link: the
+// day's items, by paper, page and position on the page (not by id).
+func TestDateLinkListsDayInPageOrder(t *testing.T) {
+	ts, fx := uiServer(t)
+	perDay := map[string][]corpus.Article{}
+	for _, a := range fx.Articles {
+		if a.Date != "" {
+			perDay[a.Date] = append(perDay[a.Date], a)
+		}
+	}
+	day := ""
+	for d, as := range perDay {
+		if len(as) > len(perDay[day]) || len(as) == len(perDay[day]) && d < day {
+			day = d
+		}
+	}
+	items := perDay[day]
+	_, _, page := fetchPage(t, ts, "/articles/"+items[0].ID)
+	var dateURL string
+	for _, a := range find(parse(t, page), byTag(atom.A)) {
+		for _, tm := range find(a, byTag(atom.Time)) {
+			if attr(tm, "datetime") == day {
+				dateURL = attr(a, "href")
+			}
+		}
+	}
+	u, err := url.Parse(dateURL)
+	if err != nil || u.Path != "/search" || u.Query().Get("sort") != "page" {
+		t.Fatalf("date link %q", dateURL)
+	}
+	q := u.Query()
+	q.Set("size", "100")
+	r := getResults(t, ts, q.Encode())
+	slices.SortFunc(items, func(a, b corpus.Article) int {
+		pa, _ := strconv.Atoi(a.Page)
+		pb, _ := strconv.Atoi(b.Page)
+		if c := strings.Compare(a.Paper, b.Paper); c != 0 {
+			return c
+		}
+		if pa != pb {
+			return pa - pb
+		}
+		return a.Ordinal - b.Ordinal
+	})
+	var want []string
+	for _, a := range items {
+		want = append(want, "/articles/"+a.ID+"?"+url.Values{"from": {day}, "to": {day}, "sort": {"page"}, "size": {"100"}}.Encode())
+	}
+	if got := hitLinks(r.doc); r.total != len(items) || !slices.Equal(got, want) {
+		t.Errorf("the day %s (%d items): %d listed\n got %v\nwant %v", day, len(items), r.total, got, want)
+	}
+	sel := find(r.doc, func(n *html.Node) bool { return n.DataAtom == atom.Option && attr(n, "value") == "page" })
+	if len(sel) != 1 || !slices.ContainsFunc(sel[0].Attr, func(a html.Attribute) bool { return a.Key == "selected" }) {
+		t.Errorf("the sort menu does not show 版面顺序 chosen")
+	}
+}
+
+// TestTimelineShowsCounts checks the timeline's numbers: a table beside
+// the chart with every period's count (the bar's count, linked to the
+// same period), adding up to the dated matches; with few bars each also
+// carries its count as a label.
+func TestTimelineShowsCounts(t *testing.T) {
+	ts, _ := uiServer(t)
+	for _, params := range []string{"q=" + url.QueryEscape("活动"), "q=" + url.QueryEscape("活动") + "&from=2024-05-01&to=2024-05-31"} {
+		r := getResults(t, ts, params)
+		bars := find(r.doc, func(n *html.Node) bool { return n.DataAtom == atom.A && hasClass(n, "bar") })
+		table := find(r.doc, byID("timeline-table"))
+		if len(bars) == 0 || len(table) != 1 {
+			t.Fatalf("%s: %d bars, %d tables", params, len(bars), len(table))
+		}
+		barCount := map[string]string{} // href → count
+		for _, b := range bars {
+			barCount[attr(b, "href")] = attr(b, "data-count")
+		}
+		rows := find(table[0], byTag(atom.Tr))[1:] // after the header
+		sum, linked := 0, 0
+		for _, row := range rows {
+			td := find(row, byTag(atom.Td))
+			n, err := strconv.Atoi(text(td[0]))
+			if err != nil {
+				t.Fatalf("%s: count %q", params, text(td[0]))
+			}
+			sum += n
+			if a := find(td[0], byTag(atom.A)); len(a) == 1 {
+				linked++
+				if barCount[attr(a[0], "href")] != text(td[0]) {
+					t.Errorf("%s: row %s links %s with %s, the bar says %s", params, text(row), attr(a[0], "href"), text(td[0]), barCount[attr(a[0], "href")])
+				}
+			} else if n != 0 {
+				t.Errorf("%s: row %s has articles and no link", params, text(row))
+			}
+		}
+		if linked != len(bars) {
+			t.Errorf("%s: %d linked rows, %d bars", params, linked, len(bars))
+		}
+		api := searchAPI(t, ts, params)
+		dated := 0
+		for _, m := range api.Facets.Date {
+			if strings.HasPrefix(params, "q="+url.QueryEscape("活动")+"&from") && !strings.HasPrefix(m.Value, "2024-") {
+				continue // the narrowed timeline shows the year
+			}
+			dated += m.Count
+		}
+		if sum != dated {
+			t.Errorf("%s: the table adds up to %d, the date facet to %d", params, sum, dated)
+		}
+		labels := find(r.doc, func(n *html.Node) bool {
+			return n.Type == html.ElementNode && n.Data == "text" && hasClass(n.Parent, "counts")
+		})
+		if len(rows) <= 24 {
+			if len(labels) != len(bars) {
+				t.Errorf("%s: %d bars, %d count labels", params, len(bars), len(labels))
+			}
+			for i, l := range labels {
+				if text(l) != attr(bars[i], "data-count") {
+					t.Errorf("%s: label %d says %s, the bar %s", params, i, text(l), attr(bars[i], "data-count"))
+				}
+			}
+		} else if len(labels) != 0 {
+			t.Errorf("%s: %d count labels on %d bars", params, len(labels), len(rows))
+		}
 	}
 }

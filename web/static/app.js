@@ -30,14 +30,37 @@
   });
 
   // Ticking a facet value applies it at once; the dates still wait for
-  // the button, so typing a date does not reload the page.
+  // the button, so typing a date does not reload the page. The form goes
+  // to /search#<the box's id>: the new page has the same box under the
+  // same id (f-<facet>-<value>), and the focus returns to it below.
   var filters = document.getElementById('filters');
   if (filters) {
     filters.addEventListener('change', function (e) {
       if (e.target && e.target.type === 'checkbox') {
+        filters.action = '/search#' + encodeURIComponent(e.target.id);
         submit(filters);
       }
     });
+  }
+
+  // Back on the results page after ticking a facet: the focus goes to the
+  // facet's box (inside "more", which opens), not to the top of the page.
+  if (location.hash.indexOf('#f-') === 0) {
+    var id = location.hash.slice(1);
+    try {
+      id = decodeURIComponent(id);
+    } catch (err) {
+      // not encoded
+    }
+    var box = document.getElementById(id);
+    if (box) {
+      for (var p = box.parentElement; p; p = p.parentElement) {
+        if (p.tagName === 'DETAILS') {
+          p.open = true;
+        }
+      }
+      box.focus();
+    }
   }
 
   // Choosing another order applies it at once.
