@@ -134,19 +134,19 @@ func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Conc
 		out.Context = DefaultContext
 	}
 	if out.Context < 1 || out.Context > MaxContext {
-		return nil, badRequest("context %d is out of range (1 to %d characters)", r.Context, MaxContext)
+		return nil, invalid(CodeBadRequest, fmt.Sprintf("上下文宽度 %d 无效：应为 1 到 %d 之间的整数（每侧的字数）。", r.Context, MaxContext), "context %d is out of range (1 to %d characters)", r.Context, MaxContext)
 	}
 	if out.Size == 0 {
 		out.Size = DefaultConcordanceSize
 	}
 	if out.Size < 1 || out.Size > MaxConcordanceSize {
-		return nil, badRequest("size %d is out of range (1 to %d)", r.Size, MaxConcordanceSize)
+		return nil, invalid(CodeBadSize, fmt.Sprintf("每页行数 %d 无效：应为 1 到 %d。", r.Size, MaxConcordanceSize), "size %d is out of range (1 to %d)", r.Size, MaxConcordanceSize)
 	}
 	if out.Page == 0 {
 		out.Page = 1
 	}
 	if out.Page < 1 {
-		return nil, badRequest("page %d is out of range (pages start at 1)", r.Page)
+		return nil, invalid(CodeBadPage, fmt.Sprintf("页码 %d 无效：页码从 1 开始。", r.Page), "page %d is out of range (pages start at 1)", r.Page)
 	}
 	order := SortNewest
 	switch r.Sort {
@@ -156,7 +156,7 @@ func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Conc
 	case ConcordanceOldest:
 		order = SortOldest
 	default:
-		return nil, badRequest("sort %q is not one of date (newest first), -date (oldest first), left, right", r.Sort)
+		return nil, invalid(CodeBadSort, fmt.Sprintf("排序 sort=%s 无效：应为 date、-date、left 或 right。", r.Sort), "sort %q is not one of date (newest first), -date (oldest first), left, right", r.Sort)
 	}
 	hold := r.Hold
 	if hold <= 0 || hold > MaxConcordanceHeld {
@@ -177,7 +177,7 @@ func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Conc
 		return nil, err
 	}
 	if len(terms) != 1 {
-		return nil, badRequest("a concordance looks for one string (quoted, or a bare term); this query has %d", len(terms))
+		return nil, invalid(CodeBadRequest, fmt.Sprintf("上下文检索只找一个字符串（加引号的字符串或一个词），这个检索式有 %d 个。", len(terms)), "a concordance looks for one string (quoted, or a bare term); this query has %d", len(terms))
 	}
 	term := terms[0]
 	out.String = strings.TrimSpace(term.text)

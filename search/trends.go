@@ -83,13 +83,13 @@ var trendFacet = engine.Facet{Name: "trend_month", Field: engine.FieldMonth, ByV
 func (s *Searcher) Trends(ctx context.Context, r TrendsRequest) (*Trends, error) {
 	switch {
 	case len(r.Queries) == 0:
-		return nil, badRequest("trends need at least one query")
+		return nil, invalid(CodeEmptyQuery, "请至少输入一个检索式。", "trends need at least one query")
 	case len(r.Queries) > MaxTrendQueries:
-		return nil, badRequest("trends compare at most %d queries, not %d", MaxTrendQueries, len(r.Queries))
+		return nil, invalid(CodeBadRequest, fmt.Sprintf("最多比较 %d 个检索式，这里有 %d 个。", MaxTrendQueries, len(r.Queries)), "trends compare at most %d queries, not %d", MaxTrendQueries, len(r.Queries))
 	}
 	for i, q := range r.Queries {
 		if strings.TrimSpace(q) == "" {
-			return nil, badRequest("query %d of the trends is empty", i+1)
+			return nil, invalid(CodeEmptyQuery, fmt.Sprintf("第 %d 个检索式是空的。", i+1), "query %d of the trends is empty", i+1)
 		}
 	}
 	if strings.TrimSpace(r.Filters.Query) != "" {
@@ -101,7 +101,7 @@ func (s *Searcher) Trends(ctx context.Context, r TrendsRequest) (*Trends, error)
 		out.Interval = IntervalMonth
 	case IntervalYear:
 	default:
-		return nil, badRequest("interval %q is not month or year", r.Interval)
+		return nil, invalid(CodeBadRequest, fmt.Sprintf("时间单位 interval=%s 无效：应为 month（按月）或 year（按年）。", r.Interval), "interval %q is not month or year", r.Interval)
 	}
 	base := Request{Provinces: r.Filters.Provinces, Prefectures: r.Filters.Prefectures, Counties: r.Filters.Counties, Topics: r.Filters.Topics, Authors: r.Filters.Authors,
 		Papers: r.Filters.Papers, From: r.Filters.From, To: r.Filters.To}

@@ -163,8 +163,8 @@ func cutHTML(s string) string {
 
 // TestAccessibility runs axe-core on each kind of page: the home page, a
 // results page with facets, the place tree, a timeline and the table, a
-// results page with a query error, an article, the about page and the
-// 404 page.
+// results page with a query error, an article, the about page, the
+// 404 page, the trends and the concordance pages.
 func TestAccessibility(t *testing.T) {
 	ts, fx := uiServer(t)
 	b := startBrowser(t, ts)
@@ -187,6 +187,9 @@ func TestAccessibility(t *testing.T) {
 		{"Article", "/articles/" + id + "?q=" + url.QueryEscape("活动"), "#body"},
 		{"About", "/about", "#syntax"},
 		{"NotFound", "/no-such-page", ".error-page"},
+		{"Trends", "/trends?q=" + url.QueryEscape("经济") + "&q=" + url.QueryEscape(`"黑土地"`) + "&interval=year", "#trends-table"},
+		{"TrendsMonths", "/trends?q=" + url.QueryEscape("活动") + "&show=count", "#trends-table"},
+		{"Concordance", "/concordance?q=" + url.QueryEscape(`"发展"`) + "&sort=right", "#kwic"},
 	} {
 		t.Run(p.name, func(t *testing.T) { checkAccessible(t, b, p.path, p.ready) })
 	}

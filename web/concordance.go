@@ -46,7 +46,7 @@ func concordanceRequest(c *gin.Context) (search.ConcordanceRequest, error) {
 	if v := strings.TrimSpace(c.Query("width")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > search.MaxContext {
-			return r, fmt.Errorf("%w: width %q is not a whole number from 1 to %d (characters of context on each side)", search.ErrBadRequest, v, search.MaxContext)
+			return r, search.NewRequestError(search.CodeBadRequest, fmt.Sprintf("width %q is not a whole number from 1 to %d (characters of context on each side)", v, search.MaxContext), fmt.Sprintf("上下文宽度 width=%s 无效：应为 1 到 %d 之间的整数（每侧的字数）。", v, search.MaxContext))
 		}
 		r.Context = n
 	}
@@ -87,7 +87,7 @@ func (srv *Server) apiConcordanceCSV(c *gin.Context) {
 	if v := c.Query("limit"); v != "" && err == nil {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 1 || n > ConcordanceExportLimit {
-			err = fmt.Errorf("%w: limit %q is not a whole number from 1 to %d", search.ErrBadRequest, v, ConcordanceExportLimit)
+			err = search.NewRequestError(search.CodeBadSize, fmt.Sprintf("limit %q is not a whole number from 1 to %d", v, ConcordanceExportLimit), fmt.Sprintf("条数 limit=%s 无效：应为 1 到 %d 之间的整数。", v, ConcordanceExportLimit))
 		}
 		limit = n
 	}

@@ -265,22 +265,22 @@ func TestAPIConcordanceCSV(t *testing.T) {
 func TestAPIConcordanceErrors(t *testing.T) {
 	ts, _ := server(t)
 	esc := url.QueryEscape
-	for _, tc := range []struct{ path, msg string }{
-		{"/api/v1/concordance", "looks for one string"},
-		{"/api/v1/concordance?q=" + esc("经济 满族"), "this query has 2"},
-		{"/api/v1/concordance?q=" + esc(`"经济" OR "满族"`), "this query has 2"},
-		{"/api/v1/concordance?q=" + esc(`"经济`), "the quote is not closed"},
-		{"/api/v1/concordance?q=a&width=0", `width "0" is not a whole number from 1 to 100`},
-		{"/api/v1/concordance?q=a&width=101", `width "101"`},
-		{"/api/v1/concordance?q=a&width=wide", `width "wide"`},
-		{"/api/v1/concordance?q=a&sort=up", `sort "up"`},
-		{"/api/v1/concordance?q=a&page=0", "page 0 is out of range"},
-		{"/api/v1/concordance?q=a&size=501", "size 501 is out of range"},
-		{"/api/v1/concordance?q=a&county=" + esc("火星"), `unknown county "火星"`},
-		{"/api/v1/concordance?q=a&prefecture=" + esc("火星"), "火星"},
-		{"/api/v1/concordance.csv?q=a&limit=0", `limit "0"`},
-		{"/api/v1/concordance.csv?q=a&page=2", `unknown parameter "page"`},
-		{"/api/v1/concordance.csv?q=" + esc("a b"), "this query has 2"},
+	for _, tc := range []struct{ path, code, msg string }{
+		{"/api/v1/concordance", "bad_request", "looks for one string"},
+		{"/api/v1/concordance?q=" + esc("经济 满族"), "bad_request", "this query has 2"},
+		{"/api/v1/concordance?q=" + esc(`"经济" OR "满族"`), "bad_request", "this query has 2"},
+		{"/api/v1/concordance?q=" + esc(`"经济`), "unclosed_quote", "the quote is not closed"},
+		{"/api/v1/concordance?q=a&width=0", "bad_request", `width "0" is not a whole number from 1 to 100`},
+		{"/api/v1/concordance?q=a&width=101", "bad_request", `width "101"`},
+		{"/api/v1/concordance?q=a&width=wide", "bad_request", `width "wide"`},
+		{"/api/v1/concordance?q=a&sort=up", "bad_sort", `sort "up"`},
+		{"/api/v1/concordance?q=a&page=0", "bad_page", "page 0 is out of range"},
+		{"/api/v1/concordance?q=a&size=501", "bad_size", "size 501 is out of range"},
+		{"/api/v1/concordance?q=a&county=" + esc("火星"), "unknown_place", `unknown county "火星"`},
+		{"/api/v1/concordance?q=a&prefecture=" + esc("火星"), "unknown_place", "火星"},
+		{"/api/v1/concordance.csv?q=a&limit=0", "bad_size", `limit "0"`},
+		{"/api/v1/concordance.csv?q=a&page=2", "unknown_parameter", `unknown parameter "page"`},
+		{"/api/v1/concordance.csv?q=" + esc("a b"), "bad_request", "this query has 2"},
 	} {
 		status, ctype, body := get(t, ts, tc.path)
 		var e web.ErrorBody
@@ -288,8 +288,8 @@ func TestAPIConcordanceErrors(t *testing.T) {
 			t.Errorf("%s: %d %s %s", tc.path, status, ctype, body)
 			continue
 		}
-		if e.Error.Code != "bad_request" || !strings.Contains(e.Error.Message, tc.msg) {
-			t.Errorf("%s: %+v, want bad_request containing %q", tc.path, e.Error, tc.msg)
+		if e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.msg) {
+			t.Errorf("%s: %+v, want %s containing %q", tc.path, e.Error, tc.code, tc.msg)
 		}
 	}
 }

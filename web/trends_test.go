@@ -228,15 +228,15 @@ func TestAPITrendsErrors(t *testing.T) {
 	ts, _ := server(t)
 	six := strings.Repeat("&q=a", 6)
 	for _, tc := range []struct{ path, code, msg string }{
-		{"/api/v1/trends", "bad_request", "at least one query"},
-		{"/api/v1/trends?q=", "bad_request", "query 1 of the trends is empty"},
+		{"/api/v1/trends", "empty_query", "at least one query"},
+		{"/api/v1/trends?q=", "empty_query", "query 1 of the trends is empty"},
 		{"/api/v1/trends?" + six[1:], "bad_request", "at most 5 queries"},
 		{"/api/v1/trends?q=a&interval=week", "bad_request", `interval "week" is not month or year`},
-		{"/api/v1/trends?q=" + url.QueryEscape(`"黑土地`), "bad_request", "the quote is not closed"},
-		{"/api/v1/trends?q=a&county=" + url.QueryEscape("火星"), "bad_request", `unknown county "火星"`},
-		{"/api/v1/trends?q=a&from=2022-02-30", "bad_request", "is not a date"},
-		{"/api/v1/trends?q=a&province=" + url.QueryEscape("火星"), "bad_request", "火星"},
-		{"/api/v1/trends?q=a&size=5", "bad_request", `unknown parameter "size"`},
+		{"/api/v1/trends?q=" + url.QueryEscape(`"黑土地`), "unclosed_quote", "the quote is not closed"},
+		{"/api/v1/trends?q=a&county=" + url.QueryEscape("火星"), "unknown_place", `unknown county "火星"`},
+		{"/api/v1/trends?q=a&from=2022-02-30", "bad_date", "is not a date"},
+		{"/api/v1/trends?q=a&province=" + url.QueryEscape("火星"), "unknown_place", "火星"},
+		{"/api/v1/trends?q=a&size=5", "unknown_parameter", `unknown parameter "size"`},
 		{"/api/v1/trends.csv?q=a&interval=day", "bad_request", `interval "day"`},
 	} {
 		status, ctype, body := get(t, ts, tc.path)
