@@ -70,8 +70,9 @@ func (e *BulkError) Error() string {
 type LoadSummary struct {
 	Generation string
 	Previous   string // the generation current before, "" if none
-	Articles   int64
-	Bytes      int64 // bulk bytes sent (the first time)
+	Articles   int64  // articles added and documents copied
+	Copied     int64  // documents copied from another generation (Copy)
+	Bytes      int64  // bulk bytes sent (the first time)
 	Batches    int
 	Retries    int // batches or 429'd items sent again
 	Pruned     []string
@@ -102,6 +103,11 @@ type Load struct {
 	mu      sync.Mutex
 	err     error // the first failure; guarded by mu
 	retries atomic.Int64
+
+	meta map[string]any // more _meta entries written at commit (SetMeta)
+	// afterCopyStart, if set, is called with the task of each copy once
+	// the cluster runs it (tests cancel there).
+	afterCopyStart func(task string)
 }
 
 // NewLoad creates a new generation (an empty index with the mapping,
@@ -142,6 +148,15 @@ func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
 
 // Name is the generation's index name.
 func (l *Load) Name() string { return l.name }
+
+// SetMeta sets an entry of the generation's _meta, written by Commit with
+// its own (complete, articles, committed, which it cannot replace).
+func (l *Load) SetMeta(key string, value any) {
+	if l.meta == nil {
+		l.meta = map[string]any{}
+	}
+	l.meta[key] = value
+}
 
 // Add queues an article; a full batch is sent (in the background, while
 // the next fills, up to LoadOptions.Concurrency at once). It returns the
@@ -362,14 +377,19 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: count: %w", l.name, err))
 	}
 	if cnt.Count != l.n {
-		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d articles were added (an id twice?)", l.name, cnt.Count, l.n))
+		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d articles were added or copied (an id twice?)", l.name, cnt.Count, l.n))
 	}
 	// Every primary must be active before readers go there (replicas may
 	// be missing while a node is down: yellow).
 	if err := c.do(ctx, http.MethodGet, "/_cluster/health/"+name+"?wait_for_status=yellow&timeout=60s", nil, nil); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: health: %w", l.name, err))
 	}
-	meta, _ := json.Marshal(map[string]any{"_meta": genMeta{Complete: true, Articles: l.n, Committed: time.Now().UTC().Format(time.RFC3339)}})
+	m := map[string]any{}
+	for k, v := range l.meta {
+		m[k] = v
+	}
+	m["complete"], m["articles"], m["committed"] = true, l.n, time.Now().UTC().Format(time.RFC3339)
+	meta, _ := json.Marshal(map[string]any{"_meta": m})
 	if err := c.do(ctx, http.MethodPut, "/"+name+"/_mapping", meta, nil); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: mark complete: %w", l.name, err))
 	}
