@@ -247,6 +247,9 @@ func (l *Load) send(ctx context.Context, body []byte, ends []int, ids []string) 
 		}
 		var retry []int // item indexes to send again
 		var refused []ItemError
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("opensearch: load %s: %w", l.name, ctx.Err())
+		}
 		if err != nil {
 			var se *StatusError
 			if errors.As(err, &se) && se.Status != http.StatusTooManyRequests && se.Status < 500 {

@@ -1,8 +1,10 @@
 package opensearch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +15,11 @@ import (
 // copyChunk is the number of sources one _reindex request names (a terms
 // query; the cluster's index.max_terms_count is 65,536 by default).
 const copyChunk = 10000
+
+// errNoReindex: the cluster has no _reindex endpoint (a node built
+// without the reindex module, as the test cluster's launcher was before
+// it loaded it).
+var errNoReindex = errors.New("no _reindex on the cluster")
 
 // Copy is a server-side copy of documents into a load's generation
 // (Load.Copy), running on the cluster as _reindex tasks.
@@ -34,9 +41,25 @@ func (l *Load) Copy(ctx context.Context, from string, sources []string) *Copy {
 	cp := &Copy{done: make(chan struct{})}
 	go func() {
 		defer close(cp.done)
+		reindex := true
 		for i := 0; i < len(sources); i += copyChunk {
-			n, err := l.copyChunk(ctx, from, sources[i:min(i+copyChunk, len(sources))])
+			chunk := sources[i:min(i+copyChunk, len(sources))]
+			var n int64
+			var err error
+			if reindex {
+				n, err = l.copyChunk(ctx, from, chunk)
+				if errors.Is(err, errNoReindex) {
+					l.c.log.Info("opensearch: the cluster has no _reindex (the reindex module); the unchanged files' documents go through the client", "err", err)
+					reindex = false
+				}
+			}
+			if !reindex {
+				n, err = l.copyThrough(ctx, from, chunk)
+			}
 			cp.n += n
+			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("opensearch: copy into %s: %w (%v)", l.name, ctx.Err(), err)
+			}
 			if err != nil {
 				cp.err = err
 				return
@@ -84,7 +107,12 @@ func (l *Load) copyChunk(ctx context.Context, from string, sources []string) (in
 	var started struct {
 		Task string `json:"task"`
 	}
-	if err := l.c.do(ctx, http.MethodPost, "/_reindex?wait_for_completion=false&slices=auto", body, &started); err != nil {
+	err := l.c.do(ctx, http.MethodPost, "/_reindex?wait_for_completion=false&slices=auto", body, &started)
+	var se *StatusError
+	if errors.As(err, &se) && (se.Status == http.StatusMethodNotAllowed || se.Status == http.StatusBadRequest && strings.Contains(se.Body, "no handler found")) {
+		return 0, fmt.Errorf("%w: %v", errNoReindex, err)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("opensearch: copy %d files' documents from %s to %s: %w", len(sources), from, l.name, err)
 	}
 	if started.Task == "" {
@@ -149,4 +177,63 @@ func cancelled(reason string) string {
 func (l *Load) AddCopied(n int64) {
 	l.n += n
 	l.sum.Copied += n
+}
+
+// copyThrough copies as copyChunk does, through the client, for a
+// cluster without _reindex: pages of the documents (whole _source, the
+// derived fields too, sorted by id, search_after) are sent back as bulk
+// create requests, one page in memory at a time. Nothing is parsed or
+// analysed again.
+func (l *Load) copyThrough(ctx context.Context, from string, sources []string) (int64, error) {
+	const page = 500
+	var n int64
+	var after []any
+	for first := true; ; first = false {
+		q := map[string]any{"size": page, "query": obj("terms", obj("source", sources)), "sort": []any{obj("id", "asc")}, "track_total_hits": false}
+		if after != nil {
+			q["search_after"] = after
+		}
+		b, _ := json.Marshal(q)
+		var ans struct {
+			Hits struct {
+				Hits []struct {
+					ID     string          `json:"_id"`
+					Source json.RawMessage `json:"_source"`
+					Sort   []any           `json:"sort"`
+				} `json:"hits"`
+			} `json:"hits"`
+		}
+		if err := l.c.do(ctx, http.MethodPost, "/"+url.PathEscape(from)+"/_search", b, &ans); err != nil {
+			return n, fmt.Errorf("opensearch: copy from %s to %s: %w", from, l.name, err)
+		}
+		hits := ans.Hits.Hits
+		if first && l.afterCopyStart != nil {
+			l.afterCopyStart("client")
+		}
+		if len(hits) == 0 {
+			return n, nil
+		}
+		var body bytes.Buffer
+		ends := make([]int, 0, len(hits))
+		ids := make([]string, 0, len(hits))
+		for _, h := range hits {
+			act, _ := json.Marshal(obj("create", map[string]string{"_index": l.name, "_id": h.ID}))
+			body.Write(act)
+			body.WriteByte('\n')
+			if err := json.Compact(&body, h.Source); err != nil {
+				return n, fmt.Errorf("opensearch: copy %s from %s: %w", h.ID, from, err)
+			}
+			body.WriteByte('\n')
+			ends = append(ends, body.Len())
+			ids = append(ids, h.ID)
+		}
+		if err := l.send(ctx, body.Bytes(), ends, ids); err != nil {
+			return n, fmt.Errorf("opensearch: copy from %s: %w", from, err)
+		}
+		n += int64(len(hits))
+		if len(hits) < page {
+			return n, nil
+		}
+		after = hits[len(hits)-1].Sort
+	}
 }

@@ -214,35 +214,91 @@ func rowID(gen, source string) string {
 	return gen + ":" + hex.EncodeToString(sum[:16])
 }
 
-// deleteManifestRows deletes the rows of the generations named, or, with
-// none named, those of every generation that no longer exists and is
-// older than the newest one that does (a newer one may be a load that
-// began after the listing).
-func (c *Client) deleteManifestRows(ctx context.Context, gens ...string) error {
-	var q any
-	if len(gens) > 0 {
-		q = obj("terms", obj("generation", gens))
-	} else {
-		all, err := c.Generations(ctx)
-		if err != nil {
-			return err
+// deleteRows deletes the rows of generation gen for the sources named.
+func (c *Client) deleteRows(ctx context.Context, gen string, sources []string) error {
+	ids := make([]string, len(sources))
+	for i, s := range sources {
+		ids[i] = rowID(gen, s)
+	}
+	return c.deleteRowIDs(ctx, ids)
+}
+
+// deleteRowIDs deletes rows of ALIAS-manifest by id, and refreshes it.
+func (c *Client) deleteRowIDs(ctx context.Context, ids []string) error {
+	idx := c.manifestIndex()
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		var buf bytes.Buffer
+		for _, id := range ids[:n] {
+			b, _ := json.Marshal(obj("delete", map[string]string{"_index": idx, "_id": id}))
+			buf.Write(b)
+			buf.WriteByte('\n')
 		}
-		if len(all) == 0 {
-			return nil
+		ids = ids[n:]
+		var ans bulkAnswer
+		if err := c.do(ctx, http.MethodPost, "/_bulk", buf.Bytes(), &ans); err != nil {
+			return fmt.Errorf("opensearch: delete manifest rows of %s: %w", c.alias, err)
 		}
-		names := make([]string, len(all))
-		for i, g := range all {
-			names[i] = g.Name
+		for _, m := range ans.Items {
+			for _, it := range m {
+				if it.Error != nil && it.Status != http.StatusNotFound {
+					return fmt.Errorf("opensearch: delete manifest row %s: %d %s: %s", it.ID, it.Status, it.Error.Type, it.Error.Reason)
+				}
+			}
 		}
-		q = obj("bool", map[string]any{
+	}
+	err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(idx)+"/_refresh", nil, nil)
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("opensearch: refresh %s: %w", idx, err)
+	}
+	return nil
+}
+
+// pruneManifest deletes the rows of every generation that no longer
+// exists and is older than the newest one that does (a newer one may be
+// a load that began after the listing). It needs no _delete_by_query
+// (the reindex module): it looks the rows up and deletes them by id.
+func (c *Client) pruneManifest(ctx context.Context) error {
+	all, err := c.Generations(ctx)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	names := make([]string, len(all))
+	for i, g := range all {
+		names[i] = g.Name
+	}
+	b, _ := json.Marshal(map[string]any{
+		"size": 1000, "_source": false, "track_total_hits": false,
+		"query": obj("bool", map[string]any{
 			"must_not": obj("terms", obj("generation", names)),
 			"filter":   obj("range", obj("generation", obj("lt", names[len(names)-1]))),
-		})
-	}
-	b, _ := json.Marshal(obj("query", q))
-	err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(c.manifestIndex())+"/_delete_by_query?conflicts=proceed&refresh=true", b, nil)
-	if err != nil && !IsNotFound(err) {
-		return fmt.Errorf("opensearch: delete manifest rows of %s: %w", c.alias, err)
+		}),
+	})
+	for range 1000 { // at most a million rows a run; the next run goes on
+		var ans struct {
+			Hits struct {
+				Hits []struct {
+					ID string `json:"_id"`
+				} `json:"hits"`
+			} `json:"hits"`
+		}
+		err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(c.manifestIndex())+"/_search", b, &ans)
+		if IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("opensearch: prune the manifests of %s: %w", c.alias, err)
+		}
+		if len(ans.Hits.Hits) == 0 {
+			return nil
+		}
+		ids := make([]string, len(ans.Hits.Hits))
+		for i, h := range ans.Hits.Hits {
+			ids[i] = h.ID
+		}
+		if err := c.deleteRowIDs(ctx, ids); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -175,9 +175,9 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 		copies   []*Copy
 		kept     = pl.kept             // rows of the new generation copied from the current one
 		newRows  []fileRow             // rows of the files read
-		copyFrom []string              // sources copied
 		owner    = map[string]string{} // article id → the file holding it
 		expected int64                 // documents the copies must give
+		written  []string              // sources whose rows were written for the new generation
 	)
 	for _, r := range kept {
 		for _, id := range r.IDs {
@@ -202,7 +202,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 		if aerr := l.Abort(actx); aerr != nil {
 			c.log.Warn("opensearch: delete the failed generation", "generation", l.Name(), "err", aerr)
 		}
-		if derr := c.deleteManifestRows(actx, l.Name()); derr != nil {
+		if derr := c.deleteRows(actx, l.Name(), written); derr != nil {
 			c.log.Warn("opensearch: delete the failed generation's manifest", "generation", l.Name(), "err", derr)
 		}
 		return sum, err
@@ -216,7 +216,6 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 			sources[i] = r.Source
 			expected += int64(len(r.IDs))
 		}
-		copyFrom = append(copyFrom, sources...)
 		cp := l.Copy(ctx, old.gen, sources)
 		copies = append(copies, cp)
 		go func() {
@@ -328,6 +327,9 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 		return abort(fmt.Errorf("%w (%s: %d files)", ErrEmptyCorpus, opts.Corpus, len(files)))
 	}
 	sum.Added, sum.Updated, sum.Deleted = idChanges(old, all, newRows)
+	for _, r := range all {
+		written = append(written, r.Source)
+	}
 	if err := c.writeManifest(ctx, l.Name(), all); err != nil {
 		return abort(err)
 	}
@@ -341,7 +343,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 			return abort(err)
 		}
 	}
-	if err := c.deleteManifestRows(ctx); err != nil {
+	if err := c.pruneManifest(ctx); err != nil {
 		c.log.Warn("opensearch: manifest rows of deleted generations not removed; the next run tries again", "err", err)
 	}
 	sum.Generation, sum.Previous, sum.Pruned = ls.Generation, ls.Previous, ls.Pruned
