@@ -141,16 +141,25 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 	if err != nil {
 		return sum, fmt.Errorf("opensearch: update: %w", err)
 	}
-	var old *genManifest
+	var old, prev *genManifest // the manifest read from, and the one the counts compare with
 	why := "rebuild requested"
 	switch {
 	case opts.Rebuild:
+		if cur != "" {
+			// Only for the counts of ids added and deleted.
+			if prev, _, err = c.readManifest(ctx, cur); err != nil {
+				c.log.Warn("opensearch: manifest of the current generation unreadable; the rebuild goes on", "err", err)
+			}
+		}
 	case cur == "":
 		why = "no generation yet"
 	default:
 		if old, why, err = c.readManifest(ctx, cur); err != nil {
 			return sum, fmt.Errorf("opensearch: update: %w", err)
 		}
+	}
+	if old != nil {
+		prev = old
 	}
 	if old == nil {
 		sum.Rebuilt, sum.Reasons = true, []string{why}
@@ -326,7 +335,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 	if articles == 0 {
 		return abort(fmt.Errorf("%w (%s: %d files)", ErrEmptyCorpus, opts.Corpus, len(files)))
 	}
-	sum.Added, sum.Updated, sum.Deleted = idChanges(old, all, newRows)
+	sum.Added, sum.Updated, sum.Deleted = idChanges(prev, all, newRows)
 	for _, r := range all {
 		written = append(written, r.Source)
 	}

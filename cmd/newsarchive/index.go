@@ -322,11 +322,13 @@ func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpus
 		FilesRemoved: sum.FilesRemoved, FilesSkipped: sum.FilesSkipped, Added: sum.Added, Updated: sum.Updated,
 		Deleted: sum.Deleted, Articles: sum.Articles, Problems: sum.Problems, Bytes: sum.Bytes, Duration: sum.Duration,
 	})
+	if !sum.NothingChanged && !sum.Rebuilt {
+		fmt.Fprintf(out, "copied: %s documents of the unchanged files from %s\n", thousands(sum.Copied), sum.Previous)
+	}
 	switch {
 	case sum.NothingChanged:
 	case sum.Previous != "":
-		fmt.Fprintf(out, "copied: %s documents of the unchanged files\ncurrent generation: %s (was %s; index --rollback goes back)\n",
-			thousands(sum.Copied), sum.Generation, sum.Previous)
+		fmt.Fprintf(out, "current generation: %s (was %s; index --rollback goes back)\n", sum.Generation, sum.Previous)
 	default:
 		fmt.Fprintf(out, "current generation: %s\n", sum.Generation)
 	}
