@@ -105,6 +105,9 @@ type Load struct {
 	retries atomic.Int64
 
 	meta map[string]any // more _meta entries written at commit (SetMeta)
+	// expect is the number of documents Commit checks the generation
+	// holds, -1 for l.n (a clone's documents are not counted by Add).
+	expect int64
 	// afterCopyStart, if set, is called with the task of each copy once
 	// the cluster runs it (tests cancel there).
 	afterCopyStart func(task string)
@@ -113,16 +116,8 @@ type Load struct {
 // NewLoad creates a new generation (an empty index with the mapping,
 // refreshing disabled while it loads).
 func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
-	if opts.BatchBytes <= 0 {
-		opts.BatchBytes = 4 << 20
-	}
-	if opts.MaxRetries <= 0 {
-		opts.MaxRetries = 8
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 2
-	}
-	l := &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now(), slots: make(chan struct{}, opts.Concurrency)}
+	l := c.newLoad(opts)
+	opts = l.opts
 	var body map[string]any
 	if err := json.Unmarshal(mapping, &body); err != nil {
 		return nil, fmt.Errorf("opensearch: mapping: %w", err)
@@ -144,6 +139,21 @@ func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
 	}
 	c.log.Info("opensearch: generation created", "generation", l.name)
 	return l, nil
+}
+
+// newLoad returns a Load of a new generation name, with the options'
+// defaults.
+func (c *Client) newLoad(opts LoadOptions) *Load {
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 4 << 20
+	}
+	if opts.MaxRetries <= 0 {
+		opts.MaxRetries = 8
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 2
+	}
+	return &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now(), slots: make(chan struct{}, opts.Concurrency), expect: -1}
 }
 
 // Name is the generation's index name.
@@ -379,7 +389,10 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 	if err := c.do(ctx, http.MethodGet, "/"+name+"/_count", nil, &cnt); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: count: %w", l.name, err))
 	}
-	if cnt.Count != l.n {
+	if l.expect >= 0 && cnt.Count != l.expect || l.expect < 0 && cnt.Count != l.n {
+		if l.expect >= 0 {
+			return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d expected", l.name, cnt.Count, l.expect))
+		}
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d articles were added or copied (an id twice?)", l.name, cnt.Count, l.n))
 	}
 	// Every primary must be active before readers go there (replicas may
@@ -391,7 +404,11 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 	for k, v := range l.meta {
 		m[k] = v
 	}
-	m["complete"], m["articles"], m["committed"] = true, l.n, time.Now().UTC().Format(time.RFC3339)
+	articles := l.n
+	if l.expect >= 0 {
+		articles = l.expect
+	}
+	m["complete"], m["articles"], m["committed"] = true, articles, time.Now().UTC().Format(time.RFC3339)
 	meta, _ := json.Marshal(map[string]any{"_meta": m})
 	if err := c.do(ctx, http.MethodPut, "/"+name+"/_mapping", meta, nil); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: mark complete: %w", l.name, err))
@@ -404,7 +421,7 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 		return l.sum, l.fail(err)
 	}
 	l.done = true
-	l.sum.Generation, l.sum.Previous, l.sum.Articles = l.name, prev, l.n
+	l.sum.Generation, l.sum.Previous, l.sum.Articles = l.name, prev, articles
 	if l.opts.Keep >= 0 {
 		pruned, err := c.Prune(ctx, l.opts.Keep)
 		l.sum.Pruned = pruned
@@ -414,7 +431,7 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 		}
 	}
 	l.sum.Duration = time.Since(l.start)
-	c.log.Info("opensearch: load committed", "generation", l.name, "articles", l.n, "batches", l.sum.Batches,
+	c.log.Info("opensearch: load committed", "generation", l.name, "articles", articles, "batches", l.sum.Batches,
 		"retries", l.sum.Retries, "bytes", l.sum.Bytes, "duration", l.sum.Duration.Round(time.Millisecond))
 	return l.sum, nil
 }

@@ -32,6 +32,9 @@ type UpdateOptions struct {
 	// done and the number to read.
 	Progress func(done, of int)
 
+	// noClone makes the run copy the unchanged files' documents (Copy)
+	// instead of cloning the current generation (tests of the copy).
+	noClone bool
 	// afterCopyStart, if set, is called once the copy of the unchanged
 	// files' documents runs on the cluster (tests cancel there).
 	afterCopyStart func(task string)
@@ -187,6 +190,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 		owner    = map[string]string{} // article id → the file holding it
 		expected int64                 // documents the copies must give
 		written  []string              // sources whose rows were written for the new generation
+		cloned   bool                  // l is a clone of the current generation (NewCloneLoad)
 	)
 	for _, r := range kept {
 		for _, id := range r.IDs {
@@ -238,6 +242,16 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 			return nil
 		}
 		var err error
+		if old != nil && !opts.noClone {
+			if l, err = c.NewCloneLoad(ctx, old.gen, LoadOptions{Keep: opts.Keep}); err == nil {
+				cloned = true
+				return nil
+			}
+			if !errors.Is(err, ErrClone) {
+				return err
+			}
+			c.log.Warn("opensearch: the current generation cannot be cloned; the unchanged files' documents are copied", "err", err)
+		}
 		if l, err = c.NewLoad(ctx, LoadOptions{Keep: opts.Keep}); err != nil {
 			return err
 		}
@@ -314,7 +328,9 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 		sum.FilesUnchanged = len(pl.kept) + len(retained)
 		return c.nothingChanged(old, sum, start), nil
 	}
-	startCopy(retained)
+	if !cloned {
+		startCopy(retained)
+	}
 	for _, cp := range copies {
 		n, err := cp.Wait(ctx)
 		if err != nil {
@@ -334,6 +350,18 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 	sum.Articles = int(articles)
 	if articles == 0 {
 		return abort(fmt.Errorf("%w (%s: %d files)", ErrEmptyCorpus, opts.Corpus, len(files)))
+	}
+	if cloned {
+		// The clone holds the current generation's documents, those of
+		// the files read overwritten: the ids no file holds now go.
+		gone := goneIDs(old, all)
+		if err := l.Delete(ctx, gone); err != nil {
+			return abort(fmt.Errorf("opensearch: update %s: %w", opts.Corpus, err))
+		}
+		l.Expect(articles)
+		for _, r := range kept {
+			sum.Copied += len(r.IDs)
+		}
 	}
 	sum.Added, sum.Updated, sum.Deleted = idChanges(prev, all, newRows)
 	for _, r := range all {
@@ -479,6 +507,27 @@ func idChanges(old *genManifest, all, read []fileRow) (added, updated, deleted i
 		}
 	}
 	return added, updated, deleted
+}
+
+// goneIDs returns the ids of the current generation (old) that no row of
+// the new one holds.
+func goneIDs(old *genManifest, all []fileRow) []string {
+	now := map[string]bool{}
+	for _, r := range all {
+		for _, id := range r.IDs {
+			now[id] = true
+		}
+	}
+	var gone []string
+	for _, r := range old.files {
+		for _, id := range r.IDs {
+			if !now[id] {
+				gone = append(gone, id)
+			}
+		}
+	}
+	sort.Strings(gone)
+	return gone
 }
 
 // metaRow returns the manifest.csv row of a file, nil when it has none.

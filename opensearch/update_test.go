@@ -89,14 +89,29 @@ func manifestRows(t *testing.T, c *Client, gen string) int64 {
 // cluster copies leaves the alias on the current generation and deletes
 // its own; a stale schema, a generation without manifest, and --rebuild
 // read every file.
+//
+// It runs twice: as Update does, cloning the current generation, and
+// copying the unchanged files' documents (_reindex, or through the
+// client on a cluster without it), as Update does when a clone is
+// refused.
 func TestClusterIncrementalUpdate(t *testing.T) {
+	parser := testParser(t)
+	for _, copying := range []bool{false, true} {
+		name := "clone"
+		if copying {
+			name = "copy"
+		}
+		t.Run(name, func(t *testing.T) { incrementalUpdate(t, parser, copying) })
+	}
+}
+
+func incrementalUpdate(t *testing.T, parser *corpus.Parser, copying bool) {
 	c := testClient(t)
 	ctx := context.Background()
-	parser := testParser(t)
 	dir, sources := incrementalCorpus(t, 5)
 	update := func(opts UpdateOptions) (UpdateSummary, error) {
 		t.Helper()
-		opts.Corpus, opts.Parser = dir, parser
+		opts.Corpus, opts.Parser, opts.noClone = dir, parser, copying
 		return c.Update(ctx, opts)
 	}
 	count := func(q string) int64 {
@@ -215,34 +230,66 @@ func TestClusterIncrementalUpdate(t *testing.T) {
 
 	// A copy that fails midway (the new generation already holds one of
 	// the documents it copies), then one cancelled while the cluster
-	// copies: the alias stays, the failed generations go.
+	// copies (or, cloning, while the files are read): the alias stays,
+	// the failed generations go.
 	if err := os.WriteFile(first, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var failed []string
-	_, err = update(UpdateOptions{beforeCopy: func(gen string) {
-		failed = append(failed, gen)
-		doc, _ := json.Marshal(NewDocument(&before[0]))
-		if err := c.do(ctx, http.MethodPut, "/"+gen+"/_doc/"+before[0].ID, doc, nil); err != nil {
-			t.Error(err)
+	if !copying {
+		cctx, cancel := context.WithCancel(ctx)
+		_, err = c.Update(cctx, UpdateOptions{Corpus: dir, Parser: parser, Progress: func(int, int) { cancel() }})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a run cancelled while reading: %v", err)
 		}
-	}})
-	if err == nil || !strings.Contains(err.Error(), "conflict") {
-		t.Errorf("a copy into a generation holding one of its documents: %v", err)
+		if cur, _ := c.Current(ctx); cur != s2.Generation || count(changed) != 1 {
+			t.Errorf("after a cancelled run, current %s, want %s", cur, s2.Generation)
+		}
+		if got := generationNames(t, c); !slices.Equal(got, gens) {
+			t.Errorf("generations after a cancelled run: %v, want %v", got, gens)
+		}
+		var st map[string]struct {
+			Settings struct {
+				Index struct {
+					Blocks struct {
+						Write *string `json:"write"`
+					} `json:"blocks"`
+				} `json:"index"`
+			} `json:"settings"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/"+s2.Generation+"/_settings", nil, &st); err != nil {
+			t.Fatal(err)
+		}
+		if w := st[s2.Generation].Settings.Index.Blocks.Write; w != nil && *w == "true" {
+			t.Errorf("the cloned generation is still write-blocked")
+		}
 	}
-	t.Logf("failed copy: %v", err)
-	cctx, cancel := context.WithCancel(ctx)
-	_, err = c.Update(cctx, UpdateOptions{Corpus: dir, Parser: parser,
-		beforeCopy:     func(gen string) { failed = append(failed, gen) },
-		afterCopyStart: func(string) { cancel() }})
-	cancel()
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("a run cancelled while copying: %v", err)
+	if copying {
+		_, err = update(UpdateOptions{beforeCopy: func(gen string) {
+			failed = append(failed, gen)
+			doc, _ := json.Marshal(NewDocument(&before[0]))
+			if err := c.do(ctx, http.MethodPut, "/"+gen+"/_doc/"+before[0].ID, doc, nil); err != nil {
+				t.Error(err)
+			}
+		}})
+		if err == nil || !strings.Contains(err.Error(), "conflict") {
+			t.Errorf("a copy into a generation holding one of its documents: %v", err)
+		}
+		t.Logf("failed copy: %v", err)
+		cctx, cancel := context.WithCancel(ctx)
+		_, err = c.Update(cctx, UpdateOptions{Corpus: dir, Parser: parser, noClone: true,
+			beforeCopy:     func(gen string) { failed = append(failed, gen) },
+			afterCopyStart: func(string) { cancel() }})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a run cancelled while copying: %v", err)
+		}
 	}
 	if cur, _ := c.Current(ctx); cur != s2.Generation || count(changed) != 1 {
 		t.Errorf("after failed runs, current %s, want %s", cur, s2.Generation)
 	}
-	if got := generationNames(t, c); !slices.Equal(got, gens) || len(failed) != 2 {
+	if got := generationNames(t, c); !slices.Equal(got, gens) || copying && len(failed) != 2 {
 		t.Errorf("generations after failed runs: %v, want %v (failed: %v)", got, gens, failed)
 	}
 	for _, g := range failed {
