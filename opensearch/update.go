@@ -70,7 +70,8 @@ type UpdateSummary struct {
 	Added          int              `json:"added"`         // article ids new in the generation
 	Updated        int              `json:"updated"`       // articles re-read whose ids were there before
 	Deleted        int              `json:"deleted"`       // article ids gone
-	Copied         int              `json:"copied"`        // documents copied from the previous generation
+	Cloned         bool             `json:"cloned"`        // the new generation is a clone of the previous one (NewCloneLoad)
+	Copied         int              `json:"copied"`        // documents of unchanged files kept from the previous generation (cloned or copied)
 	Articles       int              `json:"articles"`      // articles in the generation after the run
 	Problems       []corpus.Problem `json:"problems"`
 	Bytes          int64            `json:"bytes"` // bytes of the files read
@@ -101,23 +102,27 @@ const racyWindow = 2 * time.Second
 // A run compares the corpus with the current generation's manifest
 // (manifest.go): a file is unchanged when its size and time, or else its
 // content hash, are those recorded, and so are its manifest.csv row, the
-// tagging data and the parsing rules. The unchanged files' documents are
-// copied into the new generation on the cluster (_reindex, by source
-// file); the new and changed files are parsed and bulk-loaded; the
-// removed files' articles are not copied, so they disappear. A run that
+// tagging data and the parsing rules. The new generation is a clone of
+// the current one (NewCloneLoad: no document indexed again); the new and
+// changed files are parsed and bulk-loaded over it, and the ids that no
+// file holds any more (the removed files' articles, the items a changed
+// file lost) are deleted. When the cluster refuses the clone, the
+// generation is a new index into which the unchanged files' documents
+// are copied (Copy: _reindex by source file, on the cluster). A run that
 // finds nothing to change creates no generation (NothingChanged). With
 // opts.Rebuild, with no current generation, or when the current one has
-// no manifest or another schema (Schema), every file is read.
+// no manifest or another schema (Schema), every file is read, and the
+// log says why.
 //
 // The ids are the archive's (with the path ids as aliases, as the parser
 // gives them); a page held by two files keeps its ids in the first (an
 // unchanged file before any file read), the other falls back to path ids.
 // A file the parser skips is reported in Problems; if it was in the
-// current generation, its documents there are copied (as the embedded
-// engine keeps them). A failed or cancelled run (a copy task cancelled
-// on the cluster too) deletes its generation and leaves the alias and
-// the current generation as they were; a corpus without articles loads
-// nothing (ErrEmptyCorpus).
+// current generation, its documents there stay (as the embedded engine
+// keeps them). A failed or cancelled run (a copy task cancelled on the
+// cluster too) deletes its generation and its manifest rows and leaves
+// the alias and the current generation as they were; a corpus without
+// articles loads nothing (ErrEmptyCorpus).
 func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary, error) {
 	start := time.Now()
 	var sum UpdateSummary
@@ -166,8 +171,11 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 	}
 	if old == nil {
 		sum.Rebuilt, sum.Reasons = true, []string{why}
-		if cur != "" {
-			c.log.Info("opensearch: every file is read into the new generation", "current", cur, "reason", why)
+		switch {
+		case cur != "" && !opts.Rebuild:
+			c.log.Warn("opensearch: the current generation cannot be updated; every file is read into a new one", "current", cur, "reason", why)
+		case cur != "":
+			c.log.Info("opensearch: rebuild: every file is read into a new generation", "current", cur)
 		}
 	}
 	pl, err := makePlan(files, rows, old, tagging, listedAt)
@@ -185,7 +193,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 	var (
 		l        *Load
 		copies   []*Copy
-		kept     = pl.kept             // rows of the new generation copied from the current one
+		kept     = pl.kept             // rows of the unchanged files, whose documents the new generation keeps
 		newRows  []fileRow             // rows of the files read
 		owner    = map[string]string{} // article id → the file holding it
 		expected int64                 // documents the copies must give
@@ -359,6 +367,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 			return abort(fmt.Errorf("opensearch: update %s: %w", opts.Corpus, err))
 		}
 		l.Expect(articles)
+		sum.Cloned = true
 		for _, r := range kept {
 			sum.Copied += len(r.IDs)
 		}

@@ -180,7 +180,7 @@ func incrementalUpdate(t *testing.T, parser *corpus.Parser, copying bool) {
 	wantArticles := s1.Articles - removed + 1
 	if s2.Rebuilt || s2.NothingChanged || s2.FilesRead != 2 || s2.FilesUnchanged != 3 || s2.FilesRemoved != 1 || s2.Files != 5 ||
 		s2.Copied != len(keptIDs) || s2.Articles != wantArticles || s2.Previous != s1.Generation || s2.Generation == s1.Generation ||
-		s2.Added != 1 || s2.Deleted != removed || s2.Updated != len(m1.files[sources[0]].IDs) {
+		s2.Added != 1 || s2.Deleted != removed || s2.Updated != len(m1.files[sources[0]].IDs) || s2.Cloned == copying {
 		t.Fatalf("second run: %+v (want 2 read, 3 unchanged, 1 removed, %d copied, %d articles)", s2, len(keptIDs), wantArticles)
 	}
 	if cur, _ := c.Current(ctx); cur != s2.Generation {

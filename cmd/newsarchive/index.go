@@ -322,7 +322,11 @@ func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpus
 		FilesRemoved: sum.FilesRemoved, FilesSkipped: sum.FilesSkipped, Added: sum.Added, Updated: sum.Updated,
 		Deleted: sum.Deleted, Articles: sum.Articles, Problems: sum.Problems, Bytes: sum.Bytes, Duration: sum.Duration,
 	})
-	if !sum.NothingChanged && !sum.Rebuilt {
+	switch {
+	case sum.NothingChanged || sum.Rebuilt:
+	case sum.Cloned:
+		fmt.Fprintf(out, "kept: %s documents of the unchanged files (the new generation is a clone of %s)\n", thousands(sum.Copied), sum.Previous)
+	default:
 		fmt.Fprintf(out, "copied: %s documents of the unchanged files from %s\n", thousands(sum.Copied), sum.Previous)
 	}
 	switch {

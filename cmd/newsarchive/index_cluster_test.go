@@ -60,7 +60,8 @@ func TestIndexClusterIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = cli()
-	if !strings.Contains(out, "files: 4 (1 read, 3 unchanged, 0 removed, 0 skipped)") || !strings.Contains(out, "(was "+gen[1]+"; index --rollback goes back)") {
+	if !strings.Contains(out, "files: 4 (1 read, 3 unchanged, 0 removed, 0 skipped)") || !strings.Contains(out, "(was "+gen[1]+"; index --rollback goes back)") ||
+		!strings.Contains(out, "(the new generation is a clone of "+gen[1]+")") {
 		t.Errorf("third run, one file changed:\n%s", out)
 	}
 	out = cli("--rebuild")
