@@ -255,7 +255,7 @@ func (c *Client) Update(ctx context.Context, opts UpdateOptions) (UpdateSummary,
 				cloned = true
 				return nil
 			}
-			if !errors.Is(err, ErrClone) {
+			if !errors.Is(err, ErrClone) || ctx.Err() != nil {
 				return err
 			}
 			c.log.Warn("opensearch: the current generation cannot be cloned; the unchanged files' documents are copied", "err", err)
