@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -50,7 +49,7 @@ func testClient(t *testing.T) *Client {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		if err := c.do(ctx, http.MethodDelete, "/"+c.genPrefix()+"*?expand_wildcards=all", nil, nil); err != nil && !IsNotFound(err) {
+		if err := c.DeleteAll(ctx); err != nil {
 			t.Logf("delete the test's generations: %v", err)
 		}
 		c.Close()

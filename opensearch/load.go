@@ -70,8 +70,9 @@ func (e *BulkError) Error() string {
 type LoadSummary struct {
 	Generation string
 	Previous   string // the generation current before, "" if none
-	Articles   int64
-	Bytes      int64 // bulk bytes sent (the first time)
+	Articles   int64  // articles added and documents copied
+	Copied     int64  // documents copied from another generation (Copy)
+	Bytes      int64  // bulk bytes sent (the first time)
 	Batches    int
 	Retries    int // batches or 429'd items sent again
 	Pruned     []string
@@ -102,21 +103,21 @@ type Load struct {
 	mu      sync.Mutex
 	err     error // the first failure; guarded by mu
 	retries atomic.Int64
+
+	meta map[string]any // more _meta entries written at commit (SetMeta)
+	// expect is the number of documents Commit checks the generation
+	// holds, -1 for l.n (a clone's documents are not counted by Add).
+	expect int64
+	// afterCopyStart, if set, is called with the task of each copy once
+	// the cluster runs it (tests cancel there).
+	afterCopyStart func(task string)
 }
 
 // NewLoad creates a new generation (an empty index with the mapping,
 // refreshing disabled while it loads).
 func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
-	if opts.BatchBytes <= 0 {
-		opts.BatchBytes = 4 << 20
-	}
-	if opts.MaxRetries <= 0 {
-		opts.MaxRetries = 8
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 2
-	}
-	l := &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now(), slots: make(chan struct{}, opts.Concurrency)}
+	l := c.newLoad(opts)
+	opts = l.opts
 	var body map[string]any
 	if err := json.Unmarshal(mapping, &body); err != nil {
 		return nil, fmt.Errorf("opensearch: mapping: %w", err)
@@ -140,8 +141,32 @@ func (c *Client) NewLoad(ctx context.Context, opts LoadOptions) (*Load, error) {
 	return l, nil
 }
 
+// newLoad returns a Load of a new generation name, with the options'
+// defaults.
+func (c *Client) newLoad(opts LoadOptions) *Load {
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 4 << 20
+	}
+	if opts.MaxRetries <= 0 {
+		opts.MaxRetries = 8
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 2
+	}
+	return &Load{c: c, name: c.newGenerationName(time.Now()), opts: opts, start: time.Now(), slots: make(chan struct{}, opts.Concurrency), expect: -1}
+}
+
 // Name is the generation's index name.
 func (l *Load) Name() string { return l.name }
+
+// SetMeta sets an entry of the generation's _meta, written by Commit with
+// its own (complete, articles, committed, which it cannot replace).
+func (l *Load) SetMeta(key string, value any) {
+	if l.meta == nil {
+		l.meta = map[string]any{}
+	}
+	l.meta[key] = value
+}
 
 // Add queues an article; a full batch is sent (in the background, while
 // the next fills, up to LoadOptions.Concurrency at once). It returns the
@@ -232,6 +257,9 @@ func (l *Load) send(ctx context.Context, body []byte, ends []int, ids []string) 
 		}
 		var retry []int // item indexes to send again
 		var refused []ItemError
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("opensearch: load %s: %w", l.name, ctx.Err())
+		}
 		if err != nil {
 			var se *StatusError
 			if errors.As(err, &se) && se.Status != http.StatusTooManyRequests && se.Status < 500 {
@@ -361,15 +389,27 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 	if err := c.do(ctx, http.MethodGet, "/"+name+"/_count", nil, &cnt); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: count: %w", l.name, err))
 	}
-	if cnt.Count != l.n {
-		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d articles were added (an id twice?)", l.name, cnt.Count, l.n))
+	if l.expect >= 0 && cnt.Count != l.expect || l.expect < 0 && cnt.Count != l.n {
+		if l.expect >= 0 {
+			return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d expected", l.name, cnt.Count, l.expect))
+		}
+		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: the index holds %d documents, %d articles were added or copied (an id twice?)", l.name, cnt.Count, l.n))
 	}
 	// Every primary must be active before readers go there (replicas may
 	// be missing while a node is down: yellow).
 	if err := c.do(ctx, http.MethodGet, "/_cluster/health/"+name+"?wait_for_status=yellow&timeout=60s", nil, nil); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: health: %w", l.name, err))
 	}
-	meta, _ := json.Marshal(map[string]any{"_meta": genMeta{Complete: true, Articles: l.n, Committed: time.Now().UTC().Format(time.RFC3339)}})
+	m := map[string]any{}
+	for k, v := range l.meta {
+		m[k] = v
+	}
+	articles := l.n
+	if l.expect >= 0 {
+		articles = l.expect
+	}
+	m["complete"], m["articles"], m["committed"] = true, articles, time.Now().UTC().Format(time.RFC3339)
+	meta, _ := json.Marshal(map[string]any{"_meta": m})
 	if err := c.do(ctx, http.MethodPut, "/"+name+"/_mapping", meta, nil); err != nil {
 		return l.sum, l.fail(fmt.Errorf("opensearch: load %s: mark complete: %w", l.name, err))
 	}
@@ -381,7 +421,7 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 		return l.sum, l.fail(err)
 	}
 	l.done = true
-	l.sum.Generation, l.sum.Previous, l.sum.Articles = l.name, prev, l.n
+	l.sum.Generation, l.sum.Previous, l.sum.Articles = l.name, prev, articles
 	if l.opts.Keep >= 0 {
 		pruned, err := c.Prune(ctx, l.opts.Keep)
 		l.sum.Pruned = pruned
@@ -391,7 +431,7 @@ func (l *Load) Commit(ctx context.Context) (LoadSummary, error) {
 		}
 	}
 	l.sum.Duration = time.Since(l.start)
-	c.log.Info("opensearch: load committed", "generation", l.name, "articles", l.n, "batches", l.sum.Batches,
+	c.log.Info("opensearch: load committed", "generation", l.name, "articles", articles, "batches", l.sum.Batches,
 		"retries", l.sum.Retries, "bytes", l.sum.Bytes, "duration", l.sum.Duration.Round(time.Millisecond))
 	return l.sum, nil
 }

@@ -100,7 +100,7 @@ many articles.`,
 				if corpusDir == "" || indexDir != "" {
 					return usageError(errors.New("--engine opensearch takes --corpus (and no --index)"))
 				}
-				return clusterIndex(cmd, eng, tf, corpusDir, workers, keep)
+				return clusterIndex(cmd, eng, tf, corpusDir, rebuild, workers, keep)
 			}
 			if corpusDir == "" || indexDir == "" {
 				return usageError(errors.New("--corpus and --index are required"))
@@ -283,9 +283,11 @@ func newGenerationsCmd() *cobra.Command {
 	return cmd
 }
 
-// clusterIndex loads the corpus into a new generation on the cluster and
-// swaps the alias to it.
-func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpusDir string, workers, keep int) error {
+// clusterIndex brings the archive on the cluster up to date with the
+// corpus (only the files that changed are read, unless rebuild) in a new
+// generation, and swaps the alias to it; it prints the summary as a run
+// on the embedded index does.
+func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpusDir string, rebuild bool, workers, keep int) error {
 	if st, err := os.Stat(corpusDir); err != nil || !st.IsDir() {
 		return usageError(fmt.Errorf("--corpus %q is not a directory", corpusDir))
 	}
@@ -296,17 +298,17 @@ func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpus
 	if err := initAnalysis(tagger); err != nil {
 		return err
 	}
+	stderr := cmd.ErrOrStderr()
 	cfg := eng.OpenSearch
-	cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := opensearch.New(cfg)
 	if err != nil {
 		return usageError(err)
 	}
 	defer c.Close()
 	sum, err := c.Update(cmd.Context(), opensearch.UpdateOptions{
-		Corpus: corpusDir, Parser: corpus.NewParser(tagger), Workers: workers, Keep: keep,
+		Corpus: corpusDir, Parser: corpus.NewParser(tagger), Rebuild: rebuild, Workers: workers, Keep: keep,
 	})
-	stderr := cmd.ErrOrStderr()
 	for _, p := range sum.Problems {
 		fmt.Fprintln(stderr, p.Error())
 	}
@@ -314,11 +316,24 @@ func clusterIndex(cmd *cobra.Command, eng archive.Engine, tf taggerFlags, corpus
 		return usageError(fmt.Errorf("index %s into %s: %w", corpusDir, eng.Where(""), err))
 	}
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%s: %s articles from %s files (%d skipped) loaded into %s in %s\n", corpusDir,
-		thousands(sum.Articles), thousands(sum.Files), sum.FilesSkipped, sum.Generation, sum.Duration.Round(time.Millisecond))
-	if sum.Previous != "" {
+	writeSummary(out, corpusDir, index.Summary{
+		Generation: sum.Generation, Rebuilt: sum.Rebuilt, NothingChanged: sum.NothingChanged, Reasons: sum.Reasons,
+		Files: sum.Files, FilesRead: sum.FilesRead, FilesHashed: sum.FilesHashed, FilesUnchanged: sum.FilesUnchanged,
+		FilesRemoved: sum.FilesRemoved, FilesSkipped: sum.FilesSkipped, Added: sum.Added, Updated: sum.Updated,
+		Deleted: sum.Deleted, Articles: sum.Articles, Problems: sum.Problems, Bytes: sum.Bytes, Duration: sum.Duration,
+	})
+	switch {
+	case sum.NothingChanged || sum.Rebuilt:
+	case sum.Cloned:
+		fmt.Fprintf(out, "kept: %s documents of the unchanged files (the new generation is a clone of %s)\n", thousands(sum.Copied), sum.Previous)
+	default:
+		fmt.Fprintf(out, "copied: %s documents of the unchanged files from %s\n", thousands(sum.Copied), sum.Previous)
+	}
+	switch {
+	case sum.NothingChanged:
+	case sum.Previous != "":
 		fmt.Fprintf(out, "current generation: %s (was %s; index --rollback goes back)\n", sum.Generation, sum.Previous)
-	} else {
+	default:
 		fmt.Fprintf(out, "current generation: %s\n", sum.Generation)
 	}
 	if sum.FilesSkipped > 0 {

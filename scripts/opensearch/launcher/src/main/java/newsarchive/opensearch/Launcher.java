@@ -24,7 +24,7 @@ import org.opensearch.plugins.Plugin;
  * <p>The published server jar has no plugin loading from the classpath in its public
  * constructor, so this subclass calls the protected {@code Node(Environment, plugins, boolean)}
  * constructor with the modules a distribution would load from {@code modules/}:
- * transport-netty4 (HTTP and transport) and analysis-common. Any further plugin classes
+ * transport-netty4 (HTTP and transport), analysis-common, lang-painless and reindex. Any further plugin classes
  * can be named in the system property {@code newsarchive.plugins} (comma separated); they
  * must be on the classpath.
  *
@@ -40,6 +40,7 @@ public final class Launcher {
         "org.opensearch.transport.Netty4Plugin",
         "org.opensearch.analysis.common.CommonAnalysisPlugin",
         "org.opensearch.painless.PainlessPlugin",
+        "org.opensearch.index.reindex.ReindexPlugin",
     };
 
     /** The protected constructor that takes plugin classes, made reachable. */
