@@ -492,11 +492,12 @@ func printReport(w io.Writer, rep *Report) {
 			for _, cl := range classes(queryMix) {
 				fmt.Fprint(tw, cl+"\t")
 				for _, e := range engines {
-					if e == nil || e.Serve.load(c) == nil {
+					l := e.Serve.load(c)
+					if l == nil || l.ByClass[cl].Requests == 0 {
 						fmt.Fprint(tw, "-\t")
 						continue
 					}
-					fmt.Fprintf(tw, "%.1f\t", e.Serve.load(c).ByClass[cl].P50)
+					fmt.Fprintf(tw, "%.1f\t", l.ByClass[cl].P50)
 				}
 				fmt.Fprintln(tw)
 			}
