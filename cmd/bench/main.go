@@ -11,15 +11,24 @@
 // clients. Each phase runs in a child process (this binary, re-executed)
 // so that its peak RSS and CPU time are its own.
 //
+// A fourth engine, opensearch, is the same archive on an OpenSearch
+// cluster (issues 14 and 16; cluster.go): the corpus loaded with the
+// archive's own code (opensearch.Client.Update) into a fresh alias,
+// served by the archive's web app over opensearch.OpenEngine, driven by
+// the same verification pass and clients, the nodes' memory and CPU
+// reported apart from the Go processes'. The alias is deleted at the end.
+//
 // Usage:
 //
 //	go run ./cmd/bench [--articles 14000,50000,200000] [--clients 1,8]
 //	    [--duration 20s] [--keep DIR] [--reuse-index] [--out report.json]
-//	    [--engines ours,cjk,brute] [--cpuprofile FILE] [--memprofile FILE]
+//	    [--engines ours,cjk,brute[,opensearch]] [--opensearch-url URLS]
+//	    [--cpuprofile FILE] [--memprofile FILE]
 //
-// It prints a table per article count (ours, cjk, brute force and the
-// ratios) and the targets of issue 7, and writes every figure as JSON to
-// --out.
+// It prints a table per article count (each engine, and ours' ratio to
+// each other engine) and the targets of issues 7 and 16, and writes every
+// figure as JSON to --out. The opensearch engine needs the cluster's node
+// URLs, from --opensearch-url or $NEWSARCHIVE_OPENSEARCH_URL.
 package main
 
 import (
