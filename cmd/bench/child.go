@@ -21,6 +21,7 @@ import (
 	"newsarchive/corpus"
 	"newsarchive/index"
 	"newsarchive/index/analysis"
+	"newsarchive/opensearch"
 	"newsarchive/serving"
 	"newsarchive/web"
 )
@@ -29,16 +30,24 @@ import (
 // the phase's alone:
 //
 //	index --engine ours|cjk --corpus DIR --dir DIR
-//	    builds the index and prints an indexResult as JSON;
+//	index --engine opensearch --corpus DIR --opensearch-url URLS --alias NAME
+//	    builds the index (for opensearch: loads the corpus into a new
+//	    generation of the alias on the cluster with opensearch.Client.Update,
+//	    as "newsarchive index --engine opensearch" does) and prints an
+//	    indexResult as JSON;
 //	serve --engine ours|cjk|brute --dir DIR | --corpus DIR [--pprof]
+//	serve --engine opensearch --opensearch-url URLS --alias NAME
 //	    serves /api/v1/search and /readyz on a loopback port, prints
 //	    "listening http://ADDR" when it accepts connections, and stops on
 //	    SIGTERM. ours is the archive's own web app (web.New over
-//	    search.Searcher, as "newsarchive serve --rate -1" wires it); the
-//	    baselines serve baselineHandler. brute loads the corpus first and
-//	    prints "loaded {json}" (its load is its indexing); ours prints
+//	    search.Searcher, as "newsarchive serve --rate -1" wires it);
+//	    opensearch is the same web app over the cluster's engine
+//	    (opensearch.OpenEngine on the alias, as "newsarchive serve
+//	    --engine opensearch" wires it); the baselines serve
+//	    baselineHandler. brute loads the corpus first and prints "loaded
+//	    {json}" (its load is its indexing); ours and opensearch print
 //	    "startup {json}" with the seconds spent loading the word
-//	    segmenter and opening the index.
+//	    segmenter and opening the index (or connecting to the cluster).
 
 // indexResult is what an index child reports.
 type indexResult struct {
@@ -63,12 +72,18 @@ func child(args []string, stdout io.Writer) error {
 		return errors.New("no phase")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	engine := fs.String("engine", "ours", "ours, cjk or brute")
+	engine := fs.String("engine", "ours", "ours, cjk, brute or opensearch")
 	corpusDir := fs.String("corpus", "", "corpus directory")
 	dir := fs.String("dir", "", "index directory")
 	withPprof := fs.Bool("pprof", false, "serve /debug/pprof/")
+	osURL := fs.String("opensearch-url", "", "the cluster's node URLs (opensearch)")
+	alias := fs.String("alias", "", "the alias on the cluster (opensearch)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	cluster := clusterConfig(splitURLs(*osURL), *alias)
+	if *engine == "opensearch" && (len(cluster.URLs) == 0 || *alias == "") {
+		return errors.New("the opensearch engine needs --opensearch-url and --alias")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -78,13 +93,13 @@ func child(args []string, stdout io.Writer) error {
 	}
 	switch args[0] {
 	case "index":
-		res, err := indexPhase(ctx, *engine, tagger, *corpusDir, *dir)
+		res, err := indexPhase(ctx, *engine, tagger, *corpusDir, *dir, cluster)
 		if err != nil {
 			return err
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	case "serve":
-		return servePhase(ctx, stdout, *engine, tagger, *corpusDir, *dir, *withPprof)
+		return servePhase(ctx, stdout, *engine, tagger, *corpusDir, *dir, cluster, *withPprof)
 	}
 	return fmt.Errorf("unknown phase %q", args[0])
 }
@@ -98,7 +113,7 @@ func initAnalysis(t *corpus.Tagger) error {
 	return nil
 }
 
-func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string) (*indexResult, error) {
+func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string, cluster opensearch.Config) (*indexResult, error) {
 	files, err := corpus.FindFiles(corpusDir)
 	if err != nil {
 		return nil, err
@@ -125,6 +140,29 @@ func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpu
 		res.Seconds = time.Since(start).Seconds()
 		res.CPUSeconds = (cpuTime() - cpu0).Seconds()
 		res.Articles = sum.Articles
+	case "opensearch":
+		// As "newsarchive index --engine opensearch" does: the segmenter
+		// (the documents carry the archive's words), then Update.
+		start := time.Now()
+		if err := initAnalysis(tagger); err != nil {
+			return nil, err
+		}
+		res.InitSeconds = time.Since(start).Seconds()
+		cluster.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		c, err := opensearch.New(cluster)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		cpu0 := cpuTime()
+		start = time.Now()
+		sum, err := c.Update(ctx, opensearch.UpdateOptions{Corpus: corpusDir, Parser: parser})
+		if err != nil {
+			return nil, fmt.Errorf("load %s into %s on %v: %w", corpusDir, cluster.Alias, cluster.URLs, err)
+		}
+		res.Seconds = time.Since(start).Seconds()
+		res.CPUSeconds = (cpuTime() - cpu0).Seconds()
+		res.Articles = sum.Articles
 	case "cjk":
 		cpu0 := cpuTime()
 		start := time.Now()
@@ -141,7 +179,7 @@ func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpu
 	return res, nil
 }
 
-func servePhase(ctx context.Context, stdout io.Writer, engine string, tagger *corpus.Tagger, corpusDir, dir string, withPprof bool) error {
+func servePhase(ctx context.Context, stdout io.Writer, engine string, tagger *corpus.Tagger, corpusDir, dir string, cluster opensearch.Config, withPprof bool) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	var h http.Handler
 	switch engine {
@@ -166,6 +204,32 @@ func servePhase(ctx context.Context, stdout io.Writer, engine string, tagger *co
 		}
 		fmt.Fprintf(stdout, "startup {\"init_s\":%.3f,\"open_s\":%.3f}\n", initSeconds, openSeconds)
 		h = web.New(serving.Fixed(idx, tagger), web.Options{
+			Logger: log, Limits: web.Limits{RatePerSecond: -1},
+		}).Handler()
+	case "opensearch":
+		// As serve --engine opensearch does (archive.OpenSource): the
+		// segmenter loads while the engine connects to the cluster.
+		start := time.Now()
+		var initSeconds float64
+		analysisLoaded := make(chan error, 1)
+		go func() {
+			err := initAnalysis(tagger)
+			initSeconds = time.Since(start).Seconds()
+			analysisLoaded <- err
+		}()
+		cluster.Logger = log
+		eng, err := opensearch.OpenEngine(ctx, cluster)
+		if err != nil {
+			<-analysisLoaded
+			return fmt.Errorf("open %s on %v: %w", cluster.Alias, cluster.URLs, err)
+		}
+		defer eng.Close()
+		openSeconds := time.Since(start).Seconds()
+		if err := <-analysisLoaded; err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "startup {\"init_s\":%.3f,\"open_s\":%.3f}\n", initSeconds, openSeconds)
+		h = web.New(serving.Fixed(eng, tagger), web.Options{
 			Logger: log, Limits: web.Limits{RatePerSecond: -1},
 		}).Handler()
 	case "cjk":

@@ -87,6 +87,11 @@ type check struct {
 	Millis  float64 `json:"ms"`
 	Status  int     `json:"status"`
 	Problem string  `json:"problem,omitempty"`
+	// IDs are the ids of the hits, in order.
+	IDs []string `json:"ids,omitempty"`
+	// FacetDigest is every facet's values and counts, sorted, as one
+	// string ("county=梨树县:12,…;topic=…"), for comparing engines.
+	FacetDigest string `json:"facet_digest,omitempty"`
 }
 
 // verify sends every query of the mix once.
@@ -114,7 +119,10 @@ func verify(ctx context.Context, base string, mix []mixQuery) []check {
 		}
 		c.Total, c.Hits = res.Total, len(res.Hits)
 		_, c.Facets = res.Facets["county"]
+		c.FacetDigest = facetDigest(res.Facets)
 		for _, h := range res.Hits {
+			id, _ := h["id"].(string)
+			c.IDs = append(c.IDs, id)
 			if hl, _ := json.Marshal(h["highlight"]); bytes.Contains(hl, []byte(`\u003cmark\u003e`)) || bytes.Contains(hl, []byte("<mark>")) {
 				c.Marks = true
 			}
@@ -122,6 +130,32 @@ func verify(ctx context.Context, base string, mix []mixQuery) []check {
 		out = append(out, c)
 	}
 	return out
+}
+
+// facetDigest writes the values and counts of the five facets the
+// baselines count too (county, topic, author, paper, date), sorted by
+// value, so that two engines' facets compare equal whatever order they
+// list ties in.
+func facetDigest(facets map[string]json.RawMessage) string {
+	var parts []string
+	for _, name := range []string{"county", "topic", "author", "paper", "date"} {
+		raw, ok := facets[name]
+		if !ok {
+			continue
+		}
+		var vals []facetValue
+		if err := json.Unmarshal(raw, &vals); err != nil {
+			parts = append(parts, name+"=?")
+			continue
+		}
+		vs := make([]string, len(vals))
+		for i, v := range vals {
+			vs[i] = fmt.Sprintf("%s:%d", v.Value, v.Count)
+		}
+		slices.Sort(vs)
+		parts = append(parts, name+"="+strings.Join(vs, ","))
+	}
+	return strings.Join(parts, ";")
 }
 
 func get(ctx context.Context, client *http.Client, u string) ([]byte, int, error) {

@@ -11,15 +11,24 @@
 // clients. Each phase runs in a child process (this binary, re-executed)
 // so that its peak RSS and CPU time are its own.
 //
+// A fourth engine, opensearch, is the same archive on an OpenSearch
+// cluster (issues 14 and 16; cluster.go): the corpus loaded with the
+// archive's own code (opensearch.Client.Update) into a fresh alias,
+// served by the archive's web app over opensearch.OpenEngine, driven by
+// the same verification pass and clients, the nodes' memory and CPU
+// reported apart from the Go processes'. The alias is deleted at the end.
+//
 // Usage:
 //
 //	go run ./cmd/bench [--articles 14000,50000,200000] [--clients 1,8]
 //	    [--duration 20s] [--keep DIR] [--reuse-index] [--out report.json]
-//	    [--engines ours,cjk,brute] [--cpuprofile FILE] [--memprofile FILE]
+//	    [--engines ours,cjk,brute[,opensearch]] [--opensearch-url URLS]
+//	    [--cpuprofile FILE] [--memprofile FILE]
 //
-// It prints a table per article count (ours, cjk, brute force and the
-// ratios) and the targets of issue 7, and writes every figure as JSON to
-// --out.
+// It prints a table per article count (each engine, and ours' ratio to
+// each other engine) and the targets of issues 7 and 16, and writes every
+// figure as JSON to --out. The opensearch engine needs the cluster's node
+// URLs, from --opensearch-url or $NEWSARCHIVE_OPENSEARCH_URL.
 package main
 
 import (
@@ -42,6 +51,7 @@ import (
 	"time"
 
 	"newsarchive/corpus"
+	"newsarchive/opensearch"
 )
 
 func main() {
@@ -69,6 +79,9 @@ type options struct {
 	Out        string        `json:"-"`
 	CPUProfile string        `json:"-"`
 	MemProfile string        `json:"-"`
+	// OpenSearchURLs are the cluster's node URLs, for the opensearch
+	// engine (credentials, from the environment, are not recorded).
+	OpenSearchURLs []string `json:"opensearch_urls,omitempty"`
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -77,7 +90,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var o options
 	articles := fs.String("articles", "14000", "article counts of the scaled corpora, comma-separated")
 	clients := fs.String("clients", "1,8", "concurrent clients of the timed runs, comma-separated")
-	engines := fs.String("engines", "ours,cjk,brute", "engines to measure")
+	engines := fs.String("engines", "ours,cjk,brute", "engines to measure: ours, cjk, brute, opensearch")
+	osURL := fs.String("opensearch-url", "", "the OpenSearch cluster's node `URLs`, comma-separated, for the opensearch engine (default $"+opensearch.EnvURL+")")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "length of each timed run")
 	fs.StringVar(&o.Source, "source", "", "the xwlb corpus (default: ../shared/testdata/xwlb beside the module)")
 	fs.StringVar(&o.Keep, "keep", "", "keep corpora and indexes in `DIR` and reuse the corpora (default: a temporary directory, removed)")
@@ -100,10 +114,24 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	for _, e := range strings.Split(*engines, ",") {
 		if e = strings.TrimSpace(e); e != "" {
-			if !slices.Contains([]string{"ours", "cjk", "brute"}, e) {
-				return nil, fmt.Errorf("--engines: unknown engine %q", e)
+			if !slices.Contains(allEngines, e) {
+				return nil, fmt.Errorf("--engines: unknown engine %q (want %s)", e, strings.Join(allEngines, ", "))
 			}
-			o.Engines = append(o.Engines, e)
+			if !slices.Contains(o.Engines, e) {
+				o.Engines = append(o.Engines, e)
+			}
+		}
+	}
+	if len(o.Engines) == 0 {
+		return nil, errors.New("--engines: no engine")
+	}
+	if slices.Contains(o.Engines, "opensearch") {
+		o.OpenSearchURLs = splitURLs(*osURL)
+		if len(o.OpenSearchURLs) == 0 {
+			o.OpenSearchURLs = opensearch.ConfigFromEnv().URLs
+		}
+		if len(o.OpenSearchURLs) == 0 {
+			return nil, fmt.Errorf("--engines opensearch needs the cluster's URL: give --opensearch-url http://HOST:9200[,…] or set $%s", opensearch.EnvURL)
 		}
 	}
 	if o.ReuseIndex && o.Keep == "" {
@@ -116,6 +144,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	return &o, nil
 }
+
+// allEngines are the engines the harness knows, in the order of its
+// tables.
+var allEngines = []string{"ours", "cjk", "brute", "opensearch"}
 
 func ints(s string) ([]int, error) {
 	var out []int
@@ -204,15 +236,35 @@ func runBench(ctx context.Context, o *options, logw io.Writer) (*Report, error) 
 	return rep, nil
 }
 
-func benchScale(ctx context.Context, o *options, work string, n int, units []string, logf func(string, ...any)) (*scaleReport, error) {
+func benchScale(ctx context.Context, o *options, work string, n int, units []string, logf func(string, ...any)) (sr *scaleReport, err error) {
 	logf("corpus of %d articles", n)
 	sc, err := buildCorpus(o.Source, filepath.Join(work, fmt.Sprintf("corpus-%d", n)), n, units)
 	if err != nil {
 		return nil, fmt.Errorf("build corpus: %w", err)
 	}
-	sr := &scaleReport{Corpus: *sc, Engines: map[string]*engineReport{}}
+	sr = &scaleReport{Corpus: *sc, Engines: map[string]*engineReport{}}
 	for _, e := range o.Engines {
 		sr.Engines[e] = &engineReport{}
+	}
+	// The cluster's index of this run: a fresh alias, deleted at the end
+	// whatever happens.
+	var cluster *clusterHTTP
+	var clusterArgs []string
+	if slices.Contains(o.Engines, "opensearch") {
+		cfg := clusterConfig(o.OpenSearchURLs, benchAlias(n, time.Now()))
+		cluster = newClusterHTTP(cfg)
+		sr.Engines["opensearch"].Alias = cfg.Alias
+		clusterArgs = []string{"--opensearch-url", strings.Join(cfg.URLs, ","), "--alias", cfg.Alias}
+		defer func() {
+			if derr := deleteAlias(ctx, cfg); derr != nil {
+				logf("opensearch: delete %s: %v", cfg.Alias, derr)
+				if err == nil {
+					err = fmt.Errorf("delete the bench's index %s: %w", cfg.Alias, derr)
+				}
+			} else {
+				logf("opensearch: %s deleted", cfg.Alias)
+			}
+		}()
 	}
 	// Indexing.
 	for _, e := range o.Engines {
@@ -221,7 +273,7 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 		}
 		dir := filepath.Join(work, fmt.Sprintf("%s-%d", e, n))
 		saved := dir + ".json"
-		if o.ReuseIndex {
+		if o.ReuseIndex && e != "opensearch" {
 			if b, err := os.ReadFile(saved); err == nil {
 				var f indexFigures
 				if err := json.Unmarshal(b, &f); err == nil {
@@ -232,10 +284,20 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 				}
 			}
 		}
-		os.RemoveAll(dir)
-		os.Remove(saved)
+		args := []string{"index", "--engine", e, "--corpus", sc.Dir}
+		var cpu0 float64
+		if e == "opensearch" {
+			args = append(args, clusterArgs...)
+			if ns, err := cluster.nodes(ctx); err == nil {
+				cpu0 = cpuSeconds(ns)
+			}
+		} else {
+			os.RemoveAll(dir)
+			os.Remove(saved)
+			args = append(args, "--dir", dir)
+		}
 		logf("%s: indexing", e)
-		out, u, err := runChild(ctx, dir+".index.log", "index", "--engine", e, "--corpus", sc.Dir, "--dir", dir)
+		out, u, err := runChild(ctx, dir+".index.log", args...)
 		if err != nil {
 			return sr, err
 		}
@@ -244,20 +306,36 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 			return sr, fmt.Errorf("%s index: %w: %s", e, err, out)
 		}
 		f := indexFiguresOf(res, u)
+		if e == "opensearch" {
+			prim, total, waited, err := cluster.indexSize(ctx, sr.Engines[e].Alias, 2*time.Minute)
+			if err != nil {
+				return sr, fmt.Errorf("opensearch: index size: %w", err)
+			}
+			f.IndexBytes, f.IndexBytesWithReplicas, f.MergeWaitSeconds = prim, total, waited
+			if ns, err := cluster.nodes(ctx); err == nil && cpu0 > 0 {
+				f.ClusterCPUSeconds = cpuSeconds(ns) - cpu0
+			}
+		} else {
+			f.IndexBytes = dirSize(dir)
+		}
 		f.LoadAvg = loadAvg()
-		f.IndexBytes = dirSize(dir)
 		f.SizeRatio = float64(f.IndexBytes) / float64(res.Bytes)
 		sr.Engines[e].Index = f
-		b, _ := json.Marshal(f)
-		os.WriteFile(saved, b, 0o644)
+		if e != "opensearch" {
+			b, _ := json.Marshal(f)
+			os.WriteFile(saved, b, 0o644)
+		}
 		logf("%s: %d articles in %.1f s, %.2f MB/s, %.2fx the text", e, f.Articles, f.Seconds, f.MBps, f.SizeRatio)
 	}
 	// Serving.
 	for _, e := range o.Engines {
 		args := []string{"serve", "--engine", e}
-		if e == "brute" {
+		switch e {
+		case "brute":
 			args = append(args, "--corpus", sc.Dir)
-		} else {
+		case "opensearch":
+			args = append(args, clusterArgs...)
+		default:
 			args = append(args, "--dir", filepath.Join(work, fmt.Sprintf("%s-%d", e, n)))
 		}
 		profile := e == "ours" && (o.CPUProfile != "" || o.MemProfile != "")
@@ -265,8 +343,15 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 			args = append(args, "--pprof")
 		}
 		logf("%s: serving", e)
+		var sampler *memSampler
+		if e == "opensearch" {
+			sampler = startMemSampler(ctx, cluster)
+		}
 		srv, err := startServer(ctx, filepath.Join(work, fmt.Sprintf("%s-%d.serve.log", e, n)), args...)
 		if err != nil {
+			if sampler != nil {
+				sampler.stop(ctx)
+			}
 			return sr, err
 		}
 		sf := &serveFigures{ReadySeconds: srv.Ready.Seconds()}
@@ -308,12 +393,18 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 				sf.MemProfile = path
 			}
 		}
+		if sampler != nil {
+			sf.Cluster = sampler.stop(ctx)
+			logf("%s: cluster nodes: heap used %.0f MB (peak, of %.0f MB), RSS %.0f MB (peak), %.1f CPU s", e,
+				sf.Cluster.HeapUsedPeakMB, sf.Cluster.HeapMaxMB, sf.Cluster.RSSPeakMB, sf.Cluster.CPUSeconds)
+		}
 		sf.LoadAvg = loadAvg()
 		sf.PeakRSSMB = mb(srv.peakRSS())
 		u := srv.stop()
 		if sf.PeakRSSMB == 0 {
 			sf.PeakRSSMB = mb(u.MaxRSS)
 		}
+		sf.CPUSeconds = u.CPU.Seconds()
 		if e == "brute" && sr.Engines[e].Index != nil {
 			sr.Engines[e].Index.PeakRSSMB = sf.PeakRSSMB
 		}
