@@ -96,10 +96,9 @@ func New(src *serving.Source, opts Options) *Server {
 	return srv
 }
 
-// isDownload reports whether path is one of the CSV/JSONL downloads.
-func isDownload(path string) bool {
-	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl"
-}
+// isDownload reports whether path is one of the result-set downloads
+// (downloadPaths: CSV, JSONL, RIS, BibTeX, CSL-JSON).
+func isDownload(path string) bool { return downloadPaths[path] }
 
 // guard applies the rate limit (every route but the health checks,
 // metrics and static files), then, on the routes that search, the request
@@ -185,9 +184,16 @@ func (srv *Server) routes() {
 	api.Match(readMethods, "/search", srv.apiSearch)
 	api.Match(readMethods, "/search.csv", srv.apiExportCSV)
 	api.Match(readMethods, "/search.jsonl", srv.apiExportJSONL)
+	api.Match(readMethods, "/search.ris", srv.apiExportRIS)
+	api.Match(readMethods, "/search.bib", srv.apiExportBibTeX)
+	api.Match(readMethods, "/search.csl.json", srv.apiExportCSL)
 	api.Match(readMethods, "/search.atom", srv.apiAtom)
 	api.Match(readMethods, "/articles/:id", srv.apiArticle)
 	api.Match(readMethods, "/articles/:id/similar", srv.apiSimilar)
+	api.Match(readMethods, "/articles/:id/cite", srv.apiCite)
+	api.Match(readMethods, "/articles/:id/cite.ris", srv.apiArticleRIS)
+	api.Match(readMethods, "/articles/:id/cite.bib", srv.apiArticleBibTeX)
+	api.Match(readMethods, "/articles/:id/cite.csl.json", srv.apiArticleCSL)
 	api.Match(readMethods, "/facets", srv.apiFacets)
 	api.Match(readMethods, "/openapi.json", srv.apiOpenAPI)
 	e.NoRoute(func(c *gin.Context) {
