@@ -419,7 +419,7 @@ func TestBrowser(t *testing.T) {
 		if !slices.Equal(paras, paragraphs(body)) {
 			t.Errorf("the page shows %d paragraphs, the record has %d", len(paras), len(paragraphs(body)))
 		}
-		if c := run(t, ctx, "citation", chromedp.Text(chromedp.ID("citation"))); !strings.Contains(c, "[N]") {
+		if c := run(t, ctx, "citation", chromedp.Text(chromedp.ID("citation"))); !strings.Contains(c, "[N/OL]") {
 			t.Errorf("citation %q", c)
 		}
 		screenshot(t, ctx, "article.png")

@@ -325,19 +325,21 @@ func filterParams(r search.Request) [][2]string {
 }
 
 // CSVQueryRow is the first row of a CSV download, describing its search,
-// as many cells as CSVColumns: CSVQueryMarker; the query string; the
-// filters as name=value pairs joined with "; " (county=伊通; from=2022-01-01);
-// the order (relevance, date or -date); the total of matching articles;
-// the time of the export (RFC 3339, China Standard Time); the address of
-// the search's results page; then empty cells.
+// as many cells as CSVColumns, each cell but the first a name=value:
+// CSVQueryMarker; q=the query string; the filters as name=value pairs
+// joined with "; " (county=伊通; from=2022-01-01; empty for none);
+// sort=relevance, date or -date (the order of the rows); total=the number
+// of matching articles; exported=the time of the export (RFC 3339, China
+// Standard Time); url=the address of the search's results page; then
+// empty cells.
 func CSVQueryRow(r search.Request, total uint64, at time.Time, resultsURL string) []string {
 	var fs []string
 	for _, p := range filterParams(r) {
 		fs = append(fs, p[0]+"="+p[1])
 	}
 	row := make([]string, len(CSVColumns))
-	copy(row, []string{CSVQueryMarker, r.Query, strings.Join(fs, "; "), effectiveSort(r),
-		strconv.FormatUint(total, 10), at.Format(time.RFC3339), resultsURL})
+	copy(row, []string{CSVQueryMarker, "q=" + r.Query, strings.Join(fs, "; "), "sort=" + effectiveSort(r),
+		"total=" + strconv.FormatUint(total, 10), "exported=" + at.Format(time.RFC3339), "url=" + resultsURL})
 	return row
 }
 

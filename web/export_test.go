@@ -73,7 +73,7 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 		}
 		status, body, trailer = download(t, ts.URL, "/api/v1/search.csv?q="+q+limit)
 		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-		if status != 200 || err != nil || len(rows) != total+1 || trailer != web.ExportComplete || rows[len(rows)-1][0] == web.CSVCutMarker {
+		if status != 200 || err != nil || len(rows) != total+2 || trailer != web.ExportComplete || rows[len(rows)-1][0] == web.CSVCutMarker {
 			t.Errorf("csv%s: %d, %d rows (%v), trailer %q", limit, status, len(rows), err, trailer)
 		}
 	}
@@ -96,7 +96,7 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 	}
 	status, body, trailer = download(t, ts.URL, "/api/v1/search.csv?q="+q+limit)
 	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll() // strict: every row has the header's cells
-	if status != 200 || err != nil || len(rows) != total+1 || trailer != web.ExportCut {
+	if status != 200 || err != nil || len(rows) != total+2 || trailer != web.ExportCut {
 		t.Fatalf("csv cut: %d, %d rows (%v), trailer %q", status, len(rows), err, trailer)
 	}
 	last := rows[len(rows)-1]
@@ -104,20 +104,30 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 		t.Errorf("csv cut: last row %q", last)
 	}
 
-	// Cut by the export timeout, after the headers.
-	slow := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportTimeout: time.Nanosecond}})
-	status, body, trailer = download(t, slow.URL, "/api/v1/search.jsonl?q="+q)
+	// Out of time before the first page: a 503 like a search's.
+	gone := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportTimeout: time.Nanosecond}})
+	status, body, _ = download(t, gone.URL, "/api/v1/search.jsonl?q="+q)
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"timeout"`) {
+		t.Errorf("timed out before the first page: %d %s", status, body)
+	}
+
+	// Cut by the export timeout, after the headers: every article with 的,
+	// read one at a time (one engine request each, about 1,400 of them,
+	// 1.1 s in all on this machine), does not fit in 300 ms; the first
+	// page does.
+	slow := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportTimeout: 300 * time.Millisecond, ExportPageSize: 1}})
+	status, body, trailer = download(t, slow.URL, "/api/v1/search.jsonl?q=%E7%9A%84")
 	lines = jsonLines(t, body)
 	b, _ = json.Marshal(lines[len(lines)-1])
 	end = web.ErrorBody{}
 	json.Unmarshal(b, &end)
 	if status != 200 || trailer != web.ExportCut || end.Error.Code != "timeout" || !strings.Contains(end.Error.Message, "longer than the server allows") {
-		t.Errorf("timed out: %d, trailer %q, last line %s", status, trailer, b)
+		t.Errorf("timed out: %d, trailer %q, %d lines, last line %s", status, trailer, len(lines), b)
 	}
-	status, body, trailer = download(t, slow.URL, "/api/v1/search.csv?q="+q)
+	status, body, trailer = download(t, slow.URL, "/api/v1/search.csv?q=%E7%9A%84")
 	rows, err = csv.NewReader(bytes.NewReader(body)).ReadAll()
 	if status != 200 || err != nil || trailer != web.ExportCut || rows[len(rows)-1][0] != web.CSVCutMarker || rows[len(rows)-1][1] != "timeout" {
-		t.Errorf("csv timed out: %d, trailer %q, rows %q (%v)", status, trailer, rows, err)
+		t.Errorf("csv timed out: %d, trailer %q, %d rows, last %q (%v)", status, trailer, len(rows), rows[len(rows)-1], err)
 	}
 
 	// HEAD: the headers of the download, no body, no search.
@@ -128,7 +138,8 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 	hb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || len(hb) != 0 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(resp.Header.Get("Content-Disposition"), "newsarchive-search.csv") {
+		resp.Header.Get(web.TotalCountHeader) != strconv.Itoa(total) ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''newsarchive-%E5%8E%BF-") {
 		t.Errorf("HEAD: %d %v, %d bytes", resp.StatusCode, resp.Header, len(hb))
 	}
 }
@@ -171,11 +182,11 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 
 	_, body, trailer := download(t, ts.URL, "/api/v1/search.csv?sort=-date")
 	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-	if err != nil || len(rows) != 3 || trailer != web.ExportComplete {
+	if err != nil || len(rows) != 4 || trailer != web.ExportComplete {
 		t.Fatalf("%d rows (%v), trailer %q: %s", len(rows), err, trailer, body)
 	}
 	byTitle := map[string][]string{}
-	for _, r := range rows[1:] {
+	for _, r := range rows[2:] {
 		byTitle[r[8]] = r
 	}
 	first, ok := byTitle[`'=HYPERLINK("http://example.invalid/","点此领奖")`]

@@ -363,7 +363,7 @@ func TestArticleTextRendersAsText(t *testing.T) {
 		if len(h1) != 1 || text(h1[0]) != a.Title {
 			t.Errorf("%s: h1 %v, want %q", path, h1, a.Title)
 		}
-		if c := find(doc, byID("citation")); len(c) != 1 || !strings.Contains(text(c[0]), a.Title+"[N]. "+a.Paper+", "+a.Date+"("+a.Page+")") {
+		if c := find(doc, byID("citation")); len(c) != 1 || !strings.Contains(text(c[0]), a.Title+"[N/OL]. "+a.Paper+", "+a.Date+"("+a.Page+")[") {
 			t.Errorf("%s: citation %q", path, text(c[0]))
 		}
 	}
