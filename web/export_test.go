@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,5 +205,189 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	_, body, _ = download(t, ts.URL, "/api/v1/search.jsonl")
 	if !strings.Contains(string(body), `"title":"=HYPERLINK(\"http://example.invalid/\",\"点此领奖\")"`) || !strings.Contains(string(body), `"body":"-3度`) {
 		t.Errorf("jsonl: %s", body)
+	}
+}
+
+// jsonlIDs are the ids of a JSONL download, in order.
+func jsonlIDs(t *testing.T, body []byte) []string {
+	t.Helper()
+	var ids []string
+	for _, l := range jsonLines(t, body) {
+		id, _ := l["id"].(string)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// TestExportStreamsEveryHit downloads searches read 7 articles at a time
+// (a page per engine request, each after the last one's cursor: about 200
+// pages for the whole fixture): each download has exactly its total of
+// articles (X-Total-Count), every one once, in the order of a single pass
+// of the engine (Searcher.Each), for each order, with and without a
+// query and filters. There is no cap: the old one (10,000) cut the
+// 13,992 articles of the xwlb corpus.
+func TestExportStreamsEveryHit(t *testing.T) {
+	fx := searchtest.Get(t)
+	ts := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportPageSize: 7}})
+	ctx := context.Background()
+	for _, r := range []search.Request{
+		{},                        // every article, newest first
+		{Sort: search.SortOldest}, // oldest first
+		{Query: "的"},              // by relevance: a score on every page
+		{Query: `"县"`, Sort: search.SortNewest},
+		{Query: "的 OR 县", Counties: []string{"伊通"}, Sort: search.SortRelevance},
+		{Topics: []string{"党建"}, From: "2020-01-01"},
+	} {
+		var want []string
+		if err := fx.Searcher.Each(ctx, r, 1<<30, func(h search.Hit) error { want = append(want, h.ID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		res, err := fx.Searcher.Search(ctx, r)
+		if err != nil || int(res.Total) != len(want) || len(want) == 0 {
+			t.Fatalf("%+v: total %d, %d hits: %v", r, res.Total, len(want), err)
+		}
+		v := url.Values{}
+		if r.Query != "" {
+			v.Set("q", r.Query)
+		}
+		if r.Sort != "" {
+			v.Set("sort", r.Sort)
+		}
+		for _, c := range r.Counties {
+			v.Add("county", c)
+		}
+		for _, c := range r.Topics {
+			v.Add("topic", c)
+		}
+		if r.From != "" {
+			v.Set("from", r.From)
+		}
+		resp, body := fetchAll(t, ts.URL, "/api/v1/search.jsonl?"+v.Encode())
+		got := jsonlIDs(t, body)
+		if resp.StatusCode != 200 || resp.Header.Get(web.TotalCountHeader) != strconv.Itoa(len(want)) || resp.Trailer.Get(web.ExportStatusTrailer) != web.ExportComplete {
+			t.Errorf("%s: %d, X-Total-Count %s of %d, trailer %q", v.Encode(), resp.StatusCode, resp.Header.Get(web.TotalCountHeader), len(want), resp.Trailer.Get(web.ExportStatusTrailer))
+		}
+		if !slices.Equal(got, want) {
+			seen := map[string]int{}
+			for _, id := range got {
+				seen[id]++
+			}
+			dup := 0
+			for _, n := range seen {
+				dup += n - 1
+			}
+			t.Errorf("%s: %d articles (%d repeated), want the %d of one pass in its order", v.Encode(), len(got), dup, len(want))
+		}
+		resp, body = fetchAll(t, ts.URL, "/api/v1/search.csv?"+v.Encode())
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
+		if err != nil || len(rows) != len(want)+2 || resp.Trailer.Get(web.ExportStatusTrailer) != web.ExportComplete {
+			t.Errorf("%s: CSV of %d rows (%v), want %d + the query row and the header", v.Encode(), len(rows), err, len(want))
+			continue
+		}
+		for i, row := range rows[2:] {
+			if row[0] != want[i] {
+				t.Errorf("%s: CSV row %d is %s, want %s", v.Encode(), i, row[0], want[i])
+				break
+			}
+		}
+	}
+	// The whole fixture, no query: every record.
+	resp, body := fetchAll(t, ts.URL, "/api/v1/search.jsonl")
+	if got := jsonlIDs(t, body); len(got) != len(fx.Articles) || resp.Header.Get(web.TotalCountHeader) != strconv.Itoa(len(fx.Articles)) {
+		t.Errorf("no query: %d articles, X-Total-Count %s, want %d", len(got), resp.Header.Get(web.TotalCountHeader), len(fx.Articles))
+	}
+}
+
+// TestCSVFirstRowAndBOM: a CSV download starts with a UTF-8 byte order
+// mark (Excel then reads it as UTF-8; bom=0 leaves it out), then the
+// #query row describing the search (query, filters, order, total, time
+// of the export, its results page), then the header.
+func TestCSVFirstRowAndBOM(t *testing.T) {
+	ts, fx := server(t)
+	r := search.Request{Query: "的 OR 县 -黑土地", Counties: []string{"伊通"}, Topics: []string{"教育"}, From: "2020-01-01", Sort: search.SortOldest}
+	res, err := fx.Searcher.Search(context.Background(), r)
+	if err != nil || res.Total == 0 {
+		t.Fatalf("total %d: %v", res.Total, err)
+	}
+	v := url.Values{"q": {r.Query}, "county": {"伊通"}, "topic": {"教育"}, "from": {r.From}, "sort": {r.Sort}}
+	before := time.Now().Truncate(time.Second)
+	resp, body := fetchAll(t, ts.URL, "/api/v1/search.csv?"+v.Encode())
+	after := time.Now()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("\xef\xbb\xbf#query,")) {
+		t.Fatalf("%d: %.80q, want a BOM then #query", resp.StatusCode, body)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+	if err != nil || len(rows) != int(res.Total)+2 {
+		t.Fatalf("%d rows (%v), want %d", len(rows), err, res.Total+2)
+	}
+	q := rows[0]
+	if q[0] != web.CSVQueryMarker || q[1] != "q=的 OR 县 -黑土地" || q[2] != "county=伊通; topic=教育; from=2020-01-01" || q[3] != "sort=-date" ||
+		q[4] != "total="+strconv.FormatUint(res.Total, 10) || !strings.HasPrefix(q[6], "url=/search?") || strings.Join(q[7:], "") != "" {
+		t.Errorf("first row %q", q)
+	}
+	at, err := time.Parse(time.RFC3339, strings.TrimPrefix(q[5], "exported="))
+	if err != nil || at.Before(before) || at.After(after) || !strings.HasSuffix(q[5], "+08:00") {
+		t.Errorf("export time %q (%v), want between %s and %s, China Standard Time", q[5], err, before, after)
+	}
+	page, err := url.Parse(strings.TrimPrefix(q[6], "url="))
+	if err != nil || page.Query().Get("q") != r.Query || page.Query().Get("county") != "伊通" || page.Query().Get("sort") != "-date" {
+		t.Errorf("results page %q", q[6])
+	} else if status, _, _ := fetchPage(t, ts, page.String()); status != 200 {
+		t.Errorf("results page %s: %d", page, status)
+	}
+	if !slices.Equal(rows[1], web.CSVColumns) {
+		t.Errorf("header %q", rows[1])
+	}
+	// No query: the defaults are said.
+	_, body = fetchAll(t, ts.URL, "/api/v1/search.csv?limit=1&bom=0")
+	rows, err = csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || rows[0][1] != "q=" || rows[0][2] != "" || rows[0][3] != "sort=date" || rows[0][4] != "total="+strconv.Itoa(len(fx.Articles)) {
+		t.Errorf("no query: first row %q (%v)", rows[0], err)
+	}
+	// A query that starts like a formula is neutralised as every cell.
+	_, body = fetchAll(t, ts.URL, "/api/v1/search.csv?limit=1&q="+url.QueryEscape("-县 经济"))
+	rows, _ = csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+	if len(rows) == 0 || rows[0][1] != "q=-县 经济" {
+		t.Errorf("query -县: first row %q", rows)
+	}
+}
+
+// TestDownloadNames: every download is named after its query, filters
+// and day (filename* in UTF-8 for the Chinese, an ASCII filename for old
+// clients); the Atom feed is a feed, not a download.
+func TestDownloadNames(t *testing.T) {
+	ts, _ := server(t)
+	day := today().Format("2006-01-02")
+	for _, ext := range []string{"csv", "jsonl", "ris", "bib", "csl.json"} {
+		for query, want := range map[string]string{
+			"q=" + url.QueryEscape("乡村振兴"):                                             "newsarchive-乡村振兴-" + day + "." + ext,
+			"q=" + url.QueryEscape(`"黑土地" OR 满族`) + "&county=" + url.QueryEscape("伊通"): "newsarchive-黑土地-OR-满族-伊通-" + day + "." + ext,
+			"": "newsarchive-全部-" + day + "." + ext,
+			"q=" + url.QueryEscape(`title:"a/b\c"`) + "&from=2020-01-01": "newsarchive-titlea" + "bc-2020-01-01-" + day + "." + ext,
+		} {
+			resp, err := http.Head(ts.URL + "/api/v1/search." + ext + "?" + query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cd := resp.Header.Get("Content-Disposition")
+			if name := downloadFileName(t, cd); resp.StatusCode != 200 || name != want {
+				t.Errorf("%s?%s: %d, file %q, want %q (%s)", ext, query, resp.StatusCode, name, want, cd)
+			}
+			if !strings.Contains(cd, `filename="newsarchive-`) || !strings.Contains(cd, day+"."+ext+`"`) {
+				t.Errorf("%s?%s: ASCII file name in %q", ext, query, cd)
+			}
+			if resp.Header.Get(web.TotalCountHeader) == "" {
+				t.Errorf("%s?%s: HEAD without %s", ext, query, web.TotalCountHeader)
+			}
+		}
+	}
+	resp, err := http.Get(ts.URL + "/api/v1/search.atom?q=" + url.QueryEscape("经济"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cd := resp.Header.Get("Content-Disposition"); cd != "" {
+		t.Errorf("the Atom feed is a download: %q", cd)
 	}
 }
