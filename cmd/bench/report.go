@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -325,7 +326,11 @@ func printReport(w io.Writer, rep *Report) {
 			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "path\trecords\tX-Total-Count\tend\tMB\ts\tMB/s\tarticles/s\tRssAnon before MB\tpeak MB\t")
 			for _, f := range o.Serve.Exports {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t\n", f.Path, f.Records, f.Total, f.Trailer,
+				path := f.Path
+				if u, err := url.QueryUnescape(path); err == nil {
+					path = u
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t\n", path, f.Records, f.Total, f.Trailer,
 					mb(f.Bytes), f.Seconds, f.MBps, f.PerSec, f.AnonBeforeMB, f.AnonPeakMB)
 			}
 			tw.Flush()
