@@ -509,7 +509,7 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 		}
 	}
 	// Export links carry the same parameters.
-	for _, id := range []string{"export-csv", "export-jsonl", "export-atom"} {
+	for _, id := range []string{"export-csv", "export-jsonl", "export-ris", "export-bib", "export-csl", "export-atom"} {
 		a := find(r.doc, byID(id))
 		if len(a) != 1 {
 			t.Fatalf("no #%s", id)
@@ -522,7 +522,7 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 	// They work with every parameter the page takes (the API refuses
 	// parameters an endpoint does not take).
 	r = getResults(t, ts, q+"&sort=date&size=1&page=2")
-	for _, id := range []string{"export-csv", "export-jsonl", "export-atom"} {
+	for _, id := range []string{"export-csv", "export-jsonl", "export-ris", "export-bib", "export-csl", "export-atom"} {
 		a := find(r.doc, byID(id))
 		if len(a) != 1 {
 			t.Fatalf("no #%s", id)
