@@ -181,6 +181,9 @@ func htmlProblems(page string) []string {
 					errorf("script not from /static: %v", tok)
 				}
 			case "link", "img", "iframe", "object", "embed", "source":
+				if tok.Data == "link" && strings.HasPrefix(attrs["rel"], "schema.") {
+					break // a metadata prefix's namespace (schema.DC), never loaded
+				}
 				for _, k := range []string{"src", "href"} {
 					if v := attrs[k]; v != "" && !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
 						errorf("<%s %s=%q> loads from another host", tok.Data, k, v)
