@@ -361,6 +361,10 @@ func (srv *Server) resultsURL(r search.Request) string {
 func (srv *Server) apiExportCSV(c *gin.Context) {
 	var cw *csv.Writer
 	bom := c.Query("bom") != "0"
+	if v := c.Query("bom"); v != "" && v != "0" && v != "1" {
+		srv.fail(c, fmt.Errorf("%w: bom %q is not 0 or 1", search.ErrBadRequest, v))
+		return
+	}
 	write := func(cells []string) error {
 		for i, v := range cells {
 			cells[i] = CSVCell(v)
