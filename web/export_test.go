@@ -115,9 +115,9 @@ func TestExportSaysWhetherItIsComplete(t *testing.T) {
 
 	// Cut by the export timeout, after the headers: every article with 的,
 	// read one at a time (one engine request each, about 1,400 of them,
-	// 1.1 s in all on this machine), does not fit in 300 ms; the first
+	// 1.1 s in all on this machine), does not fit in 200 ms; the first
 	// page does.
-	slow := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportTimeout: 300 * time.Millisecond, ExportPageSize: 1}})
+	slow := serverWith(t, web.Options{Limits: web.Limits{RatePerSecond: -1, ExportTimeout: 200 * time.Millisecond, ExportPageSize: 1}})
 	status, body, trailer = download(t, slow.URL, "/api/v1/search.jsonl?q=%E7%9A%84")
 	lines = jsonLines(t, body)
 	b, _ = json.Marshal(lines[len(lines)-1])
