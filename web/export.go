@@ -39,14 +39,14 @@ const TotalCountHeader = "X-Total-Count"
 // describes its search (see CSVQueryRow).
 const CSVQueryMarker = "#query"
 
-// downloadPaths are the result-set downloads: they stream, get
-// Limits.ExportTimeout and a slot of the download pool.
-var downloadPaths = map[string]bool{
-	"/api/v1/search.csv":      true,
-	"/api/v1/search.jsonl":    true,
-	"/api/v1/search.ris":      true,
-	"/api/v1/search.bib":      true,
-	"/api/v1/search.csl.json": true,
+// downloadPath reports whether path is a result-set download: those
+// stream, get Limits.ExportTimeout and a slot of the download pool.
+func downloadPath(path string) bool {
+	switch path {
+	case "/api/v1/search.csv", "/api/v1/search.jsonl", "/api/v1/search.ris", "/api/v1/search.bib", "/api/v1/search.csl.json":
+		return true
+	}
+	return false
 }
 
 // archiveZone is the time zone of the archive's papers (China Standard

@@ -97,8 +97,8 @@ func New(src *serving.Source, opts Options) *Server {
 }
 
 // isDownload reports whether path is one of the result-set downloads
-// (downloadPaths: CSV, JSONL, RIS, BibTeX, CSL-JSON).
-func isDownload(path string) bool { return downloadPaths[path] }
+// (CSV, JSONL, RIS, BibTeX, CSL-JSON; see downloadPath).
+func isDownload(path string) bool { return downloadPath(path) }
 
 // guard applies the rate limit (every route but the health checks,
 // metrics and static files), then, on the routes that search, the request
