@@ -195,12 +195,19 @@ func (srv *Server) apiArticleCSL(c *gin.Context) {
 	srv.articleFile(c, cslType, "csl.json", func(b *bytes.Buffer, r cite.Ref) error { return cite.CSLJSON(b, r) })
 }
 
-// citeStyleLabels name the styles of cite.All on the article page.
-var citeStyleLabels = map[string]string{
-	cite.StyleGBT7714:       "GB/T 7714-2015",
-	cite.StyleAPA:           "APA（第 7 版）",
-	cite.StyleChicagoNote:   "芝加哥（注释）",
-	cite.StyleChicagoBiblio: "芝加哥（参考文献）",
+// citeStyleLabel names a style of cite.All on the article page.
+func citeStyleLabel(style string) string {
+	switch style {
+	case cite.StyleGBT7714:
+		return "GB/T 7714-2015"
+	case cite.StyleAPA:
+		return "APA（第 7 版）"
+	case cite.StyleChicagoNote:
+		return "芝加哥（注释）"
+	case cite.StyleChicagoBiblio:
+		return "芝加哥（参考文献）"
+	}
+	return style
 }
 
 // citeItem is one reference on the article page.
@@ -229,7 +236,7 @@ func (srv *Server) articleCitation(a corpus.Article, at time.Time) articleCite {
 			id += "-" + ct.Style
 		}
 		// ct.HTML is escaped by package cite, with <i> only.
-		out.Citations = append(out.Citations, citeItem{Label: citeStyleLabels[ct.Style], ID: id, HTML: template.HTML(ct.HTML)})
+		out.Citations = append(out.Citations, citeItem{Label: citeStyleLabel(ct.Style), ID: id, HTML: template.HTML(ct.HTML)})
 	}
 	return out
 }
