@@ -203,7 +203,10 @@ func TestAPIErrors(t *testing.T) {
 		{"/api/v1/search?after=xyz", 400, "bad_cursor", "not a cursor"},
 		{"/api/v1/search?after=xyz&page=2", 400, "bad_cursor", "after and page"},
 		{"/api/v1/search.csv?q=" + url.QueryEscape(`"满族`), 400, "unclosed_quote", "quote is not closed"},
-		{"/api/v1/search.csv?limit=20000", 400, "bad_request", "limit"},
+		{"/api/v1/search.csv?limit=0", 400, "bad_request", "limit"},
+		{"/api/v1/search.csv?bom=yes", 400, "bad_request", "bom"},
+		{"/api/v1/search.ris?limit=x", 400, "bad_request", "limit"},
+		{"/api/v1/search.bib?q=" + url.QueryEscape("(("), 400, "unbalanced_paren", "not closed"},
 		{"/api/v1/search.jsonl?q=" + url.QueryEscape("(("), 400, "unbalanced_paren", "not closed"},
 		{"/api/v1/search.atom?county=" + url.QueryEscape("火星"), 400, "unknown_place", "unknown county"},
 		{"/api/v1/articles/0123456789abcdef", 404, "not_found", "article not found"},
@@ -280,10 +283,17 @@ func TestCSVExport(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(ctype, "text/csv") {
 		t.Fatalf("%d %s", status, ctype)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if !bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		t.Errorf("no byte order mark by default")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
 	if err != nil {
 		t.Fatalf("CSV does not parse: %v", err)
 	}
+	if rows[0][0] != web.CSVQueryMarker || rows[0][1] != `q="县"` {
+		t.Errorf("first row %q", rows[0])
+	}
+	rows = rows[1:]
 	if !slices.Equal(rows[0], web.CSVColumns) {
 		t.Errorf("header %v", rows[0])
 	}
@@ -311,13 +321,13 @@ func TestCSVExport(t *testing.T) {
 	if !strings.Contains(string(body), `<script>alert(""hi"")</script>`) {
 		t.Errorf("the article text is not in the CSV as written: %s", body)
 	}
-	_, _, body = get(t, ts, "/api/v1/search.csv?q="+q+"&limit=7&bom=1")
-	if !bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
-		t.Errorf("bom=1: no byte order mark")
+	_, _, body = get(t, ts, "/api/v1/search.csv?q="+q+"&limit=7&bom=0")
+	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		t.Errorf("bom=0: a byte order mark")
 	}
-	rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
-	// The header, 7 articles, and the row saying the limit cut the download.
-	if err != nil || len(rows) != 9 || rows[8][0] != web.CSVCutMarker || rows[8][1] != "limit_reached" {
+	rows, err = csv.NewReader(bytes.NewReader(body)).ReadAll()
+	// The query, the header, 7 articles, and the row saying the limit cut the download.
+	if err != nil || len(rows) != 10 || rows[9][0] != web.CSVCutMarker || rows[9][1] != "limit_reached" {
 		t.Errorf("limit=7: %d rows (%v)", len(rows), err)
 	}
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"flag"
@@ -419,7 +420,7 @@ func TestBrowser(t *testing.T) {
 		if !slices.Equal(paras, paragraphs(body)) {
 			t.Errorf("the page shows %d paragraphs, the record has %d", len(paras), len(paragraphs(body)))
 		}
-		if c := run(t, ctx, "citation", chromedp.Text(chromedp.ID("citation"))); !strings.Contains(c, "[N]") {
+		if c := run(t, ctx, "citation", chromedp.Text(chromedp.ID("citation"))); !strings.Contains(c, "[N/OL]") {
 			t.Errorf("citation %q", c)
 		}
 		screenshot(t, ctx, "article.png")
@@ -429,6 +430,15 @@ func TestBrowser(t *testing.T) {
 		ctx := b.tab(t)
 		dir := t.TempDir()
 		progress := chromedp.Events(ctx, browser.DownloadProgress)
+		suggested := make(chan string, 1)
+		go func() {
+			for ev, err := range chromedp.Events(ctx, browser.DownloadWillBegin) {
+				if err == nil {
+					suggested <- ev.SuggestedFilename
+				}
+				return
+			}
+		}()
 		yes := true
 		do(t, ctx, "download the CSV",
 			chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("满族")),
@@ -454,18 +464,32 @@ func TestBrowser(t *testing.T) {
 				break
 			}
 		}
-		f, err := os.Open(file)
+		// The browser names the file after the query and the day
+		// (Content-Disposition's filename*).
+		select {
+		case name := <-suggested:
+			if want := "newsarchive-满族-" + time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") + ".csv"; name != want {
+				t.Errorf("the browser names the download %q, want %q", name, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("no downloadWillBegin event")
+		}
+		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
-		rows, err := csv.NewReader(f).ReadAll()
+		// A byte order mark, the #query row, then the header.
+		if !bytes.HasPrefix(b, []byte("\xef\xbb\xbf#query,")) {
+			t.Errorf("the CSV starts with %.20q, want a byte order mark and #query", b)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))).ReadAll()
 		if err != nil {
 			t.Fatalf("the download is not CSV: %v", err)
 		}
-		if len(rows) == 0 || !slices.Equal(rows[0], web.CSVColumns) {
-			t.Fatalf("CSV header %v", rows[0])
+		if len(rows) < 2 || rows[0][1] != "q=满族" || !slices.Equal(rows[1], web.CSVColumns) {
+			t.Fatalf("CSV first rows %q", rows[:min(2, len(rows))])
 		}
+		rows = rows[1:]
 		n := total(t, ctx)
 		if len(rows)-1 != n {
 			t.Errorf("CSV has %d rows, the page says %d articles", len(rows)-1, n)

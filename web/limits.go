@@ -45,6 +45,10 @@ type Limits struct {
 	// bytes for this long (a write blocked on a full connection), freeing
 	// its slot; the client sees its download end unfinished.
 	DownloadIdleTimeout time.Duration
+	// ExportPageSize is the number of articles a download reads from the
+	// engine at a time, and so the most records it holds at once
+	// (default DefaultExportPageSize).
+	ExportPageSize int
 	// RatePerSecond and RateBurst make a token bucket per client address
 	// for every request but /healthz, /readyz, /metrics and /static/: the
 	// API, the UI's pages and /admin/ (429 with Retry-After; an HTML page

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -110,9 +111,9 @@ type articleView struct {
 	DateURL    string
 	Similar    []hitView
 	Permalink  string
-	Citation   string
-	Back       string // the search the reader came from
-	JSON       string // the record in the API
+	Cite       articleCite // references, <meta> tags, citation files
+	Back       string      // the search the reader came from
+	JSON       string      // the record in the API
 }
 
 // similarCount is how many similar articles an article page lists.
@@ -160,7 +161,7 @@ func (srv *Server) articlePage(c *gin.Context) {
 	}
 	v.Back = backURL(c.Request.URL.Query())
 	v.Permalink = srv.absURL("/articles/" + url.PathEscape(a.ID))
-	v.Citation = citation(a, v.Permalink)
+	v.Cite = srv.articleCitation(a, time.Now().In(archiveZone))
 	v.JSON = "/api/v1/articles/" + url.PathEscape(a.ID)
 	similar, err := s.Similar(ctx, id, similarCount)
 	if err != nil {
@@ -185,31 +186,4 @@ func articleTitle(a corpus.Article) string {
 		return "图片：" + cut(a.Body, 24)
 	}
 	return "（无标题）"
-}
-
-// citation is a reference to the article in the style of GB/T 7714 for
-// newspapers: authors. title[N]. paper, date(page). URL.
-func citation(a corpus.Article, permalink string) string {
-	var b strings.Builder
-	if len(a.Authors) > 0 {
-		b.WriteString(strings.Join(a.Authors, ", "))
-		b.WriteString(". ")
-	}
-	b.WriteString(articleTitle(a))
-	b.WriteString("[N]. ")
-	paper := a.Paper
-	if paper == "" {
-		paper = "报纸不详"
-	}
-	b.WriteString(paper)
-	if a.Date != "" {
-		b.WriteString(", ")
-		b.WriteString(a.Date)
-	}
-	if p := strings.TrimSpace(a.Page); p != "" {
-		b.WriteString("(" + p + ")")
-	}
-	b.WriteString(". ")
-	b.WriteString(permalink)
-	return b.String()
 }

@@ -103,7 +103,7 @@ type pageLink struct {
 	Gap     bool // an ellipsis
 }
 
-type exportLinks struct{ CSV, JSONL, Atom string }
+type exportLinks struct{ CSV, JSONL, RIS, BibTeX, CSL, Atom string }
 
 var facetLabels = []struct{ Name, Label string }{
 	{"province", "省份"}, {"prefecture", "地市"}, {"county", "区县"}, {"topic", "主题"}, {"author", "作者"}, {"paper", "报纸"},
@@ -162,9 +162,12 @@ func (srv *Server) resultsPage(c *gin.Context) {
 	v.Sorts = sortOptions(sort, res.Total <= search.MaxPageOrder)
 	v.Feed = "/api/v1/search.atom?" + st.query("sort", "size")
 	v.Export = exportLinks{
-		CSV:   "/api/v1/search.csv?" + st.query("size"),
-		JSONL: "/api/v1/search.jsonl?" + st.query("size"),
-		Atom:  v.Feed,
+		CSV:    "/api/v1/search.csv?" + st.query("size"),
+		JSONL:  "/api/v1/search.jsonl?" + st.query("size"),
+		RIS:    "/api/v1/search.ris?" + st.query("size"),
+		BibTeX: "/api/v1/search.bib?" + st.query("size"),
+		CSL:    "/api/v1/search.csl.json?" + st.query("size"),
+		Atom:   v.Feed,
 	}
 	v.Sidebar = srv.sidebar(st, r, res)
 	v.Active = srv.activeFilters(st, r)

@@ -96,10 +96,10 @@ func New(src *serving.Source, opts Options) *Server {
 	return srv
 }
 
-// isDownload reports whether path is one of the CSV/JSONL downloads.
-func isDownload(path string) bool {
-	return path == "/api/v1/search.csv" || path == "/api/v1/search.jsonl" || path == "/api/v1/concordance.csv"
-}
+// isDownload reports whether path is one of the downloads (CSV, JSONL,
+// RIS, BibTeX, CSL-JSON of a result set, see downloadPath; the
+// concordance's CSV).
+func isDownload(path string) bool { return downloadPath(path) || path == "/api/v1/concordance.csv" }
 
 // guard applies the rate limit (every route but the health checks,
 // metrics and static files), then, on the routes that search, the request
@@ -185,9 +185,16 @@ func (srv *Server) routes() {
 	api.Match(readMethods, "/search", srv.apiSearch)
 	api.Match(readMethods, "/search.csv", srv.apiExportCSV)
 	api.Match(readMethods, "/search.jsonl", srv.apiExportJSONL)
+	api.Match(readMethods, "/search.ris", srv.apiExportRIS)
+	api.Match(readMethods, "/search.bib", srv.apiExportBibTeX)
+	api.Match(readMethods, "/search.csl.json", srv.apiExportCSL)
 	api.Match(readMethods, "/search.atom", srv.apiAtom)
 	api.Match(readMethods, "/articles/:id", srv.apiArticle)
 	api.Match(readMethods, "/articles/:id/similar", srv.apiSimilar)
+	api.Match(readMethods, "/articles/:id/cite", srv.apiCite)
+	api.Match(readMethods, "/articles/:id/cite.ris", srv.apiArticleRIS)
+	api.Match(readMethods, "/articles/:id/cite.bib", srv.apiArticleBibTeX)
+	api.Match(readMethods, "/articles/:id/cite.csl.json", srv.apiArticleCSL)
 	api.Match(readMethods, "/facets", srv.apiFacets)
 	api.Match(readMethods, "/trends", srv.apiTrends)
 	api.Match(readMethods, "/trends.csv", srv.apiTrendsCSV)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -151,7 +152,7 @@ func TestArticleTemplateEscapes(t *testing.T) {
 		Counties:  []link{{Label: nasty, URL: searchURL(url.Values{"county": {nasty}})}},
 		Topics:    []link{{Label: nasty, URL: searchURL(url.Values{"topic": {nasty}})}},
 		Authors:   []link{{Label: nasty, URL: searchURL(url.Values{"author": {nasty}})}},
-		Permalink: "http://h/articles/x", Citation: citation(a, "http://h/articles/x"),
+		Permalink: "http://h/articles/x", Cite: (&Server{baseURL: "http://h"}).articleCitation(a, time.Date(2026, 12, 3, 0, 0, 0, 0, archiveZone)),
 		Similar: []hitView{{Hit: search.Hit{ID: "y", Title: nasty, Paper: nasty}, URL: "/articles/y"}}}
 	v.Query = nasty
 	v.HeaderSearch = true

@@ -181,6 +181,9 @@ func htmlProblems(page string) []string {
 					errorf("script not from /static: %v", tok)
 				}
 			case "link", "img", "iframe", "object", "embed", "source":
+				if tok.Data == "link" && strings.HasPrefix(attrs["rel"], "schema.") {
+					break // a metadata prefix's namespace (schema.DC), never loaded
+				}
 				for _, k := range []string{"src", "href"} {
 					if v := attrs[k]; v != "" && !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
 						errorf("<%s %s=%q> loads from another host", tok.Data, k, v)
@@ -363,7 +366,7 @@ func TestArticleTextRendersAsText(t *testing.T) {
 		if len(h1) != 1 || text(h1[0]) != a.Title {
 			t.Errorf("%s: h1 %v, want %q", path, h1, a.Title)
 		}
-		if c := find(doc, byID("citation")); len(c) != 1 || !strings.Contains(text(c[0]), a.Title+"[N]. "+a.Paper+", "+a.Date+"("+a.Page+")") {
+		if c := find(doc, byID("citation")); len(c) != 1 || !strings.Contains(text(c[0]), a.Title+"[N/OL]. "+a.Paper+", "+a.Date+"("+a.Page+")[") {
 			t.Errorf("%s: citation %q", path, text(c[0]))
 		}
 	}
@@ -510,7 +513,7 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 		}
 	}
 	// Export links carry the same parameters.
-	for _, id := range []string{"export-csv", "export-jsonl", "export-atom"} {
+	for _, id := range []string{"export-csv", "export-jsonl", "export-ris", "export-bib", "export-csl", "export-atom"} {
 		a := find(r.doc, byID(id))
 		if len(a) != 1 {
 			t.Fatalf("no #%s", id)
@@ -523,7 +526,7 @@ func TestResultsPageMatchesAPI(t *testing.T) {
 	// They work with every parameter the page takes (the API refuses
 	// parameters an endpoint does not take).
 	r = getResults(t, ts, q+"&sort=date&size=1&page=2")
-	for _, id := range []string{"export-csv", "export-jsonl", "export-atom"} {
+	for _, id := range []string{"export-csv", "export-jsonl", "export-ris", "export-bib", "export-csl", "export-atom"} {
 		a := find(r.doc, byID(id))
 		if len(a) != 1 {
 			t.Fatalf("no #%s", id)

@@ -53,7 +53,7 @@ func TestBenchSmoke(t *testing.T) {
 	start := time.Now()
 	err := run(context.Background(), []string{
 		"--articles", strconv.Itoa(n), "--clients", "1,8", "--duration", "2s",
-		"--source", corpustest.TestData(t, "xwlb"), "--out", out,
+		"--source", corpustest.TestData(t, "xwlb"), "--out", out, "--exports",
 	}, &stdout, &stderr)
 	t.Logf("harness took %s\n%s", time.Since(start).Round(time.Second), stdout.String())
 	if err != nil {
@@ -122,6 +122,19 @@ func TestBenchSmoke(t *testing.T) {
 			if l.Requests == 0 || l.QPS <= 0 || l.P50 <= 0 || l.P50 > l.P95 || l.P95 > l.P99 || l.P99 > l.Max {
 				t.Errorf("%s, %d clients: figures not sane: %+v", name, clients, l)
 			}
+		}
+	}
+	// Our downloads hold every hit, as many as X-Total-Count.
+	if ex := sr.Engines["ours"].Serve.Exports; len(ex) != len(exportMix) {
+		t.Errorf("%d downloads measured, the mix has %d", len(ex), len(exportMix))
+	} else {
+		for _, f := range ex {
+			if f.Error != "" || f.Records != f.Total || f.Total == 0 || f.Trailer != "complete" || f.Bytes <= 0 || f.Seconds <= 0 || f.AnonPeakMB <= 0 {
+				t.Errorf("download %s: %+v", f.Path, f)
+			}
+		}
+		if ex[0].Total != sr.Engines["ours"].Index.Articles {
+			t.Errorf("the download of every article has %d, the index %d", ex[0].Total, sr.Engines["ours"].Index.Articles)
 		}
 	}
 	// Ours highlights what it finds, and quoted phrases find exactly what

@@ -76,6 +76,7 @@ type options struct {
 	Source     string        `json:"source"`
 	Keep       string        `json:"keep,omitempty"`
 	ReuseIndex bool          `json:"reuse_index"`
+	Exports    bool          `json:"exports"`
 	Out        string        `json:"-"`
 	CPUProfile string        `json:"-"`
 	MemProfile string        `json:"-"`
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Source, "source", "", "the xwlb corpus (default: ../shared/testdata/xwlb beside the module)")
 	fs.StringVar(&o.Keep, "keep", "", "keep corpora and indexes in `DIR` and reuse the corpora (default: a temporary directory, removed)")
 	fs.BoolVar(&o.ReuseIndex, "reuse-index", false, "with --keep: serve the indexes of an earlier run instead of rebuilding them (its indexing figures are reported)")
+	fs.BoolVar(&o.Exports, "exports", false, "also time our server's downloads of every hit (CSV, JSONL, RIS, BibTeX, CSL-JSON) after the timed runs")
 	fs.StringVar(&o.Out, "out", "", "write every figure as JSON to `FILE`")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of our server during the last timed run to `FILE` (suffixed with the article count)")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile of our server after the timed runs to `FILE` (suffixed with the article count)")
@@ -384,6 +386,9 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 				}
 			}
 			logf("%s: %d clients: p50 %.1f ms, p99 %.1f ms, %.1f q/s, %d errors", e, c, lf.P50, lf.P99, lf.QPS, lf.Errors)
+		}
+		if e == "ours" && o.Exports {
+			sf.Exports = measureExports(ctx, srv, logf)
 		}
 		if profile && o.MemProfile != "" {
 			path := suffixed(o.MemProfile, n)

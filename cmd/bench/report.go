@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -117,6 +118,8 @@ type serveFigures struct {
 	LoadAvg    float64        `json:"loadavg"` // when the timed runs ended (see indexFigures)
 	CPUProfile string         `json:"cpu_profile,omitempty"`
 	MemProfile string         `json:"mem_profile,omitempty"`
+	// Exports are the downloads of --exports (ours only).
+	Exports []exportFigures `json:"exports,omitempty"`
 }
 
 func (s *serveFigures) load(clients int) *loadFigures {
@@ -500,6 +503,21 @@ func printReport(w io.Writer, rep *Report) {
 					fmt.Fprintf(tw, "%.1f\t", l.ByClass[cl].P50)
 				}
 				fmt.Fprintln(tw)
+			}
+			tw.Flush()
+		}
+		// Downloads (--exports).
+		if o := sr.Engines["ours"]; o != nil && o.Serve != nil && len(o.Serve.Exports) > 0 {
+			fmt.Fprintln(w, "\ndownloads of every hit (ours, one at a time):")
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "path\trecords\tX-Total-Count\tend\tMB\ts\tMB/s\tarticles/s\tRssAnon before MB\tpeak MB\t")
+			for _, f := range o.Serve.Exports {
+				path := f.Path
+				if u, err := url.QueryUnescape(path); err == nil {
+					path = u
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t\n", path, f.Records, f.Total, f.Trailer,
+					mb(f.Bytes), f.Seconds, f.MBps, f.PerSec, f.AnonBeforeMB, f.AnonPeakMB)
 			}
 			tw.Flush()
 		}

@@ -194,7 +194,7 @@ func TestDownloadAcrossRebuilds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV: %v", err)
 	}
-	for _, row := range rows[1:] {
+	for _, row := range rows[2:] { // after the #query row and the header
 		if len(row) > 0 && !strings.HasPrefix(row[0], "#") {
 			csvIDs = append(csvIDs, row[0])
 		}
