@@ -27,6 +27,12 @@ type Ranking struct {
 	// this weight, to its exact score (0: a quoted string ranks by its
 	// occurrences alone).
 	PhraseWords float64
+	// RawTF scores a word's term frequency itself in BM25 (false: its
+	// square root, as Bleve does).
+	RawTF bool
+	// IDFPower is the power of a word's idf in its score (2: Bleve's,
+	// whose query weight and term score each hold one).
+	IDFPower float64
 	// K1 and B are BM25's term-frequency saturation and length
 	// normalization on the word fields.
 	K1, B float64
@@ -39,6 +45,8 @@ var DefaultRanking = Ranking{
 	ExactWeight:    1,
 	ExactByLength:  true,
 	PhraseWords:    1,
+	RawTF:          false,
+	IDFPower:       2,
 	K1:             1.2,
 	B:              0.3,
 }
