@@ -58,8 +58,8 @@ func (q *wordTermQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, 
 		reader: reader, boost: q.Boost, idf: idf, avgLen: avgLen,
 		idfRest: math.Pow(idf, q.IDFPower-1), rawTF: q.RawTF,
 		k1: search.BM25_k1, b: search.BM25_b,
+		weight: 1, // as Bleve's scorer, until a composite sets a norm
 	}
-	s.SetQueryNorm(1)
 	return s, nil
 }
 
@@ -106,7 +106,7 @@ type wordTermSearcher struct {
 	idfRest, avgLen float64
 	k1, b           float64
 	rawTF           bool
-	weight          float64 // boost · idf · query norm
+	weight          float64 // boost · idf · query norm, once set
 }
 
 func (s *wordTermSearcher) score(d *bleveindex.TermFieldDoc) float64 {
