@@ -45,10 +45,10 @@ var DefaultRanking = Ranking{
 	ExactWeight:    1,
 	ExactByLength:  true,
 	PhraseWords:    1,
-	RawTF:          false,
-	IDFPower:       2,
-	K1:             1.2,
-	B:              0.3,
+	RawTF:          true,
+	IDFPower:       1,
+	K1:             0.8,
+	B:              0.5,
 }
 
 var ranking atomic.Pointer[Ranking]
