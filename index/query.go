@@ -50,15 +50,7 @@ func WordQuery(s string, scope Scope) query.Query {
 func wordQuery(s string, scope Scope, weight float64, any bool) query.Query {
 	r := CurrentRanking()
 	match := func(field string, boost float64) query.Query {
-		q := bleve.NewMatchQuery(s)
-		q.SetField(field)
-		q.Analyzer = analysis.WordAnalyzer
-		q.SetOperator(query.MatchQueryOperatorAnd)
-		if any {
-			q.SetOperator(query.MatchQueryOperatorOr)
-		}
-		q.SetBoost(boost * weight)
-		return q
+		return wordMatch(s, field, boost*weight, any)
 	}
 	if scope == ScopeHead {
 		return match(FieldHead, 1)

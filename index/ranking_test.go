@@ -117,3 +117,92 @@ func TestSumQueryAddsWithoutCoordination(t *testing.T) {
 		t.Errorf("unscored: %v", got)
 	}
 }
+
+// TestWordTermScoring checks the word path's own BM25 searcher: at
+// Bleve's choices (√tf, idf²; IDFPower a hair off 2 so that the archive's
+// searcher runs, not Bleve's) it scores as Bleve's term query, and with
+// RawTF and IDFPower 1 as the formula says, from the postings' own
+// frequencies and lengths.
+func TestWordTermScoring(t *testing.T) {
+	corpusDir, indexDir := rankingCorpus(t)
+	update(t, corpusDir, indexDir, false)
+	idx := openIndex(t, indexDir)
+	scores := func(q query.Query) map[string]float64 {
+		req := bleve.NewSearchRequestOptions(q, 10, 0, false)
+		res, err := idx.searchBleve(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
+		return out
+	}
+	bt := bleve.NewTermQuery("排涝")
+	bt.SetField(FieldBody)
+	bt.SetBoost(0.7)
+	want := scores(bt)
+	got := scores(&wordTermQuery{Term: "排涝", Field: FieldBody, Boost: 0.7, IDFPower: 2 + 1e-12})
+	if len(want) != 2 || len(got) != 2 {
+		t.Fatalf("hits: Bleve %v, the archive's %v", want, got)
+	}
+	for id, w := range want {
+		if math.Abs(got[id]-w) > 1e-9*w {
+			t.Errorf("%s: the archive's searcher %v, Bleve's %v", id, got[id], w)
+		}
+	}
+
+	// In a composite, which sets the query norm from the weights.
+	bh := bleve.NewTermQuery("排涝")
+	bh.SetField(FieldHead)
+	want = scores(bleve.NewDisjunctionQuery(bh, bt))
+	got = scores(bleve.NewDisjunctionQuery(&wordTermQuery{Term: "排涝", Field: FieldHead, Boost: 1, IDFPower: 2 + 1e-12}, &wordTermQuery{Term: "排涝", Field: FieldBody, Boost: 0.7, IDFPower: 2 + 1e-12}))
+	if len(want) != 3 || len(got) != 3 {
+		t.Fatalf("disjunction hits: Bleve %v, the archive's %v", want, got)
+	}
+	for id, w := range want {
+		if math.Abs(got[id]-w) > 1e-9*w {
+			t.Errorf("disjunction, %s: the archive's searcher %v, Bleve's %v", id, got[id], w)
+		}
+	}
+
+	// Raw frequencies, idf once: b.txt has 排涝 twice, c.txt once in a
+	// long body. A lone term has no query weight (Bleve's too: only a
+	// composite sets one).
+	st := idx.snap.bm25
+	n := float64(st.DocCount)
+	avg := math.Ceil(float64(st.FieldCardinality[FieldBody]) / n)
+	k1, b := CurrentRanking().K1, CurrentRanking().B
+	an, err := registry.NewCache().AnalyzerNamed(analysis.WordAnalyzer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := scores(&wordTermQuery{Term: "排涝", Field: FieldBody, Boost: 0.7, RawTF: true, IDFPower: 1})
+	if len(raw) != 2 {
+		t.Fatalf("raw: %v", raw)
+	}
+	for d := uint32(0); d < idx.Columns().Docs; d++ {
+		a, err := idx.RecordAt(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks := an.Analyze([]byte(a.Body))
+		tf := 0.0
+		for _, tk := range toks {
+			if string(tk.Term) == "排涝" {
+				tf++
+			}
+		}
+		if tf == 0 {
+			continue
+		}
+		// Bleve stores the norm as a float32 of 1/√length.
+		norm := float32(1 / math.Sqrt(float64(len(toks))))
+		length := 1 / float64(norm*norm)
+		w := tf * k1 / (tf + k1*(1-b+b*length/avg))
+		if math.Abs(raw[a.ID]-w) > 1e-6*w {
+			t.Errorf("%s (tf %v, length %d): raw-tf score %v, want %v", a.ID, tf, len(toks), raw[a.ID], w)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package opensearch
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sort"
@@ -224,8 +225,21 @@ func TestRankingAsEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := m.Settings.Similarity["archive_bm25"].Script.Source
-	want := fmt.Sprintf("double k1 = %v; double b = %v; double tf = Math.sqrt(doc.freq);", r.K1, r.B)
+	tf := "Math.sqrt(doc.freq)"
+	if r.RawTF {
+		tf = "doc.freq"
+	}
+	want := fmt.Sprintf("double k1 = %v; double b = %v; double tf = %s;", r.K1, r.B, tf)
 	if !strings.HasPrefix(src, want) {
 		t.Errorf("the mapping's similarity %q does not start with the embedded engine's %q", src, want)
+	}
+	// The query weight holds one idf (index.wordTermQuery's too), the
+	// term score the others: IDFPower factors in all.
+	if r.IDFPower != math.Trunc(r.IDFPower) || r.IDFPower < 1 {
+		t.Fatalf("index.DefaultRanking.IDFPower %v: the cluster's script multiplies whole idfs", r.IDFPower)
+	}
+	ret := "return query.boost * " + strings.Repeat("idf * ", int(r.IDFPower)) + "tf * k1 / (tf + k1 * (1 - b + b * doc.length / avgdl));"
+	if !strings.HasSuffix(src, ret) {
+		t.Errorf("the mapping's similarity %q does not end with the embedded engine's %q", src, ret)
 	}
 }

@@ -3,7 +3,7 @@
 // on-disk index) and with the Bleve cjk baseline, draws the queries and
 // prints MRR@10, success@1 and success@10 per split and query kind.
 //
-//	go run ./cmd/rankeval [--corpus DIR] [--work DIR] [--n 500] [--seed 16] [--held-out-from 2025-01-01] [--json] [--engines archive,cjk]
+//	go run ./cmd/rankeval [--corpus DIR] [--work DIR] [--n 500] [--seed 16] [--held-out-from 2025-01-01] [--split dev|held-out] [--json] [--engines archive,cjk]
 //
 // The indexes are kept in --work and reused when they are up to date (the
 // archive's by index.Update, the baseline's when it holds as many
@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,12 +53,15 @@ func run() error {
 	flag.StringVar(&cfg.HeldOutFrom, "held-out-from", cfg.HeldOutFrom, "first date of the held-out split")
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	engines := flag.String("engines", "archive,cjk", "engines to run, comma-separated")
+	split := flag.String("split", "", "evaluate only this split (dev or held-out; both by default): tune with --split dev")
 	rk := index.DefaultRanking
 	flag.Float64Var(&rk.HeadBoost, "head-boost", rk.HeadBoost, "ranking experiment: weight of a head match (body: 1)")
 	flag.Float64Var(&rk.ExactHeadBoost, "exact-head-boost", rk.ExactHeadBoost, "ranking experiment: weight of an exact run in the head (body: 1)")
 	flag.BoolVar(&rk.ExactByLength, "exact-by-length", rk.ExactByLength, "ranking experiment: weigh exact runs by their length")
 	flag.Float64Var(&rk.PhraseWords, "phrase-words", rk.PhraseWords, "ranking experiment: weight of the words' BM25 in a quoted string")
 	flag.Float64Var(&rk.ExactWeight, "exact-weight", rk.ExactWeight, "ranking experiment: weight of the exact path in a bare term")
+	flag.BoolVar(&rk.RawTF, "raw-tf", rk.RawTF, "ranking experiment: BM25 on a word's frequency (false: its square root)")
+	flag.Float64Var(&rk.IDFPower, "idf-power", rk.IDFPower, "ranking experiment: power of a word's idf in its score")
 	flag.Float64Var(&rk.K1, "k1", rk.K1, "ranking experiment: BM25 k1")
 	flag.Float64Var(&rk.B, "b", rk.B, "ranking experiment: BM25 b")
 	misses := flag.String("misses", "", "print to standard error the queries of this kind (kw2, kw3, title, phrase) the first engine misses in the first 10 and the second finds")
@@ -111,6 +115,13 @@ func run() error {
 	queries, err := rankeval.Queries(records, cfg)
 	if err != nil {
 		return err
+	}
+	switch *split {
+	case "":
+	case rankeval.Dev, rankeval.HeldOut:
+		queries = slices.DeleteFunc(queries, func(q rankeval.Query) bool { return q.Split != *split })
+	default:
+		return fmt.Errorf("unknown split %q (dev or held-out)", *split)
 	}
 	fmt.Fprintf(os.Stderr, "%d queries from %d records (%.1f s)\n", len(queries), len(records), time.Since(start).Seconds())
 	start = time.Now()
