@@ -38,20 +38,20 @@ type Ranking struct {
 	K1, B float64
 }
 
-// DefaultRanking is the archive's ranking. The evaluation's better
-// scoring of words (RawTF, IDFPower 1, K1 0.8, B 0.5: docs/analysis.md,
-// "The second round") is not the default: the cluster's relevance order
-// did not stay close enough to it (TestClusterParity).
+// DefaultRanking is the archive's ranking: words scored by BM25 on the
+// raw term frequency with idf once, k1 0.8, b 0.5 (docs/analysis.md, "The
+// second round"), with field lengths at Lucene's precision
+// (lucenePrecision) so that a cluster ranks alike.
 var DefaultRanking = Ranking{
 	HeadBoost:      0.01,
 	ExactHeadBoost: 3,
 	ExactWeight:    1,
 	ExactByLength:  true,
 	PhraseWords:    1,
-	RawTF:          false,
-	IDFPower:       2,
-	K1:             1.2,
-	B:              0.3,
+	RawTF:          true,
+	IDFPower:       1,
+	K1:             0.8,
+	B:              0.5,
 }
 
 var ranking atomic.Pointer[Ranking]

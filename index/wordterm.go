@@ -114,7 +114,9 @@ func (s *wordTermSearcher) score(d *bleveindex.TermFieldDoc) float64 {
 	if !s.rawTF {
 		tf = math.Sqrt(tf)
 	}
-	length := 1 / (d.Norm * d.Norm)
+	// The norm is 1/√length as a float32; Lucene keeps four significant
+	// bits of it, and a cluster's similarity sees no more.
+	length := float64(lucenePrecision(int(math.Round(1 / float64(d.Norm*d.Norm)))))
 	return s.weight * s.idfRest * tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
 }
 

@@ -172,7 +172,7 @@ func textClause(q engine.Text, norm float64) (map[string]any, error) {
 	}
 	if q.Exact {
 		return obj("bool", map[string]any{
-			"must":   []any{exactScored(q.Text, scope, exact, 1)},
+			"must":   []any{exactScored(q.Text, scope, exact, 1, true)},
 			"should": wordFields("or", phraseWords),
 		}), nil
 	}
@@ -181,18 +181,28 @@ func textClause(q engine.Text, norm float64) (map[string]any, error) {
 		weight = 0
 	}
 	return obj("bool", map[string]any{
-		"should":               append(wordFields("and", 1), exactScored(q.Text, scope, exact, weight)),
+		"should":               append(wordFields("and", 1), exactScored(q.Text, scope, exact, weight, true)),
 		"minimum_should_match": 1,
 	}), nil
 }
 
 // exactScored matches exact and scores each run of s found in the head
 // (exactHeadBoost) or the body (1), weighed by its length in characters
-// less one, all times weight. The embedded engine also counts up to
-// three occurrences; the cluster counts one.
-func exactScored(s string, scope Scope, exact map[string]any, weight float64) map[string]any {
+// less one, all times weight. Where the embedded engine verifies the
+// string (a run of three characters or more) its verifier also counts
+// each run's occurrences (up to three, saturated), and so does the
+// cluster (scoredRunClause; Lucene counts overlapping occurrences, 哈哈
+// twice in 哈哈哈, the embedded engine does not); otherwise, and with
+// counted false (a proximity's candidates, which the embedded engine
+// does not rescore), a run found scores its boost once.
+func exactScored(s string, scope Scope, exact map[string]any, weight float64, counted bool) map[string]any {
+	rs := runs(s)
+	long := false
+	for _, terms := range rs {
+		long = long || utf8.RuneCountInString(analysis.RunText(terms)) > 2
+	}
 	var should []any
-	for _, terms := range runs(s) {
+	for _, terms := range rs {
 		w := weight * max(1, float64(utf8.RuneCountInString(analysis.RunText(terms))-1))
 		for _, p := range []string{"head", "body"} {
 			if p == "body" && scope == ScopeHead {
@@ -202,7 +212,11 @@ func exactScored(s string, scope Scope, exact map[string]any, weight float64) ma
 			if p == "head" {
 				boost *= exactHeadBoost
 			}
-			should = append(should, obj("constant_score", map[string]any{"filter": runClause(p, terms), "boost": boost}))
+			if counted && long {
+				should = append(should, scoredRunClause(p, terms, boost))
+			} else {
+				should = append(should, obj("constant_score", map[string]any{"filter": runClause(p, terms), "boost": boost}))
+			}
 		}
 	}
 	return obj("bool", map[string]any{"filter": []any{exact}, "should": should})

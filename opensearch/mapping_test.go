@@ -120,8 +120,8 @@ func TestMappingNeedsNoPlugin(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"head_c", "body_c"} {
-		if p := m.Mappings.Properties[f]; p.Analyzer != "tokens" || p.IndexOptions != "docs" {
-			t.Errorf("%s: %+v, want tokens, docs only", f, p)
+		if p := m.Mappings.Properties[f]; p.Analyzer != "tokens" || p.IndexOptions != "freqs" {
+			t.Errorf("%s: %+v, want tokens with frequencies (a character's occurrences score)", f, p)
 		}
 	}
 	for _, f := range []string{"counties", "county", "topics", "topic", "authors", "paper", "month", "kind", "id"} {

@@ -137,7 +137,7 @@ func nearClause(q engine.Near, ids []string) map[string]any {
 	runs := analysis.NearRuns(q.Terms)
 	var should []any
 	for _, r := range runs {
-		if c := exactScored(r, scope, match, 1); c != nil {
+		if c := exactScored(r, scope, match, 1, false); c != nil {
 			should = append(should, c)
 		}
 	}

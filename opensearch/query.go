@@ -94,6 +94,20 @@ func runClause(prefix string, terms []string) map[string]any {
 	return obj("match_phrase", obj(prefix+"_x", map[string]any{"query": strings.Join(terms, " "), "slop": 0}))
 }
 
+// scoredRunClause is runClause scored by the run's occurrences: the
+// exact fields' similarity (archive_occurrences) gives boost ×
+// sat(min(occurrences, 3)), BM25's saturation with k1 1.2 and no length
+// normalization, as the embedded engine's verifier scores a run.
+func scoredRunClause(prefix string, terms []string, boost float64) map[string]any {
+	switch {
+	case len(terms) == 1 && utf8.RuneCountInString(terms[0]) == 1:
+		return obj("term", obj(prefix+"_c", map[string]any{"value": terms[0], "boost": boost}))
+	case len(terms) == 1:
+		return obj("term", obj(prefix+"_x", map[string]any{"value": terms[0], "boost": boost}))
+	}
+	return obj("match_phrase", obj(prefix+"_x", map[string]any{"query": strings.Join(terms, " "), "slop": 0, "boost": boost}))
+}
+
 func obj(k string, v any) map[string]any { return map[string]any{k: v} }
 
 // body returns the query DSL of q; scored adds the ranking clauses.

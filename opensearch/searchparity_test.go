@@ -19,9 +19,12 @@ import (
 // every order, cursors two pages deep) through search.Searcher on the
 // embedded engine and on the cluster's, and compares the answers: totals
 // and every facet equal; for date orders the same ids on each page; for
-// relevance the overlap of the first 20, reported, 90% on average and at
-// least 80% for all but 3% of the requests (the cluster's field lengths
-// are Lucene's one-byte norms, so near ties may order differently).
+// relevance the overlap of the first 20, reported, at least 80% for every
+// request and 90% on average (both engines score alike: the same BM25 on
+// field lengths at Lucene's precision, occurrences of exact runs counted
+// alike); a request below 80% is reported with its overlap counting near
+// ties (a cluster hit that Bleve scores within nearTie of its 20th), to
+// tell a reordering of near ties from a scoring difference.
 func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine, c *Client, tagger *corpus.Tagger) {
 	osEngine := &Engine{c: c}
 	if err := osEngine.Check(ctx, false); err != nil {
@@ -81,7 +84,7 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 	}
 	sorts := []string{search.SortRelevance, search.SortNewest, search.SortOldest}
 
-	var requests, pages, relevance, below int
+	var requests, pages, relevance, below, belowNearTies int
 	var overlapSum float64
 	var lowest []string
 	for _, q := range queries {
@@ -124,7 +127,19 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 							overlapSum += o
 							if o < 0.8 {
 								below++
-								lowest = append(lowest, fmt.Sprintf("%s: %.0f%%", name, 100*o))
+								// How far from the cut are the
+								// cluster's extra hits on Bleve?
+								wide := br
+								wide.Size = search.MaxSize
+								w, err := bs.Search(ctx, wide)
+								if err != nil {
+									t.Fatal(err)
+								}
+								nt := nearTieOverlap(b, w, sIDs, nearTie)
+								if nt < 0.8 {
+									belowNearTies++
+								}
+								lowest = append(lowest, fmt.Sprintf("%s: %.0f%% (%.0f%% counting hits within %.0f%% of Bleve's 20th score)", name, 100*o, 100*nt, 100*nearTie))
 							}
 						}
 						if len(bIDs) != len(sIDs) {
@@ -152,8 +167,8 @@ func searcherParity(t *testing.T, ctx context.Context, bleveEngine engine.Engine
 	if requests < 200 {
 		t.Errorf("only %d requests", requests)
 	}
-	if mean < 0.9 || float64(below) > 0.03*float64(relevance) {
-		t.Errorf("relevance orders overlap too little: %.1f%% on average, %d of %d below 80%%", 100*mean, below, relevance)
+	if mean < 0.9 || below > 0 {
+		t.Errorf("relevance orders overlap too little: %.1f%% on average, %d of %d below 80%% (%d counting near ties)", 100*mean, below, relevance, belowNearTies)
 	}
 
 	// Similar and records answer on both; an unknown id is not found.
@@ -210,6 +225,35 @@ func hitIDs(r *search.Response) []string {
 }
 
 // overlap is the share of a's ids that are also in b.
+// nearTie is how close to Bleve's 20th score a hit of the cluster's first
+// 20 must score on Bleve to count as a near tie in the report of a
+// request below 80%: float32 scores, overlapping occurrences (which
+// Lucene counts and the embedded engine does not) and each shard's own
+// order of equal scores are what remains between the engines.
+const nearTie = 0.05
+
+// nearTieOverlap is overlap of Bleve's first page first with the cluster's
+// ids, counting as agreeing a cluster hit outside Bleve's first page that
+// Bleve scores within tie of its last hit's score (wide is Bleve's answer
+// to the same request with more hits, where those scores are read).
+func nearTieOverlap(first, wide *search.Response, cluster []string, tie float64) float64 {
+	if len(first.Hits) == 0 {
+		return 1
+	}
+	cut := first.Hits[len(first.Hits)-1].Score * (1 - tie)
+	score := map[string]float64{}
+	for _, h := range wide.Hits {
+		score[h.ID] = h.Score
+	}
+	n := 0
+	for _, id := range cluster {
+		if s, ok := score[id]; ok && s >= cut {
+			n++
+		}
+	}
+	return float64(min(n, len(first.Hits))) / float64(len(first.Hits))
+}
+
 func overlap(a, b []string) float64 {
 	if len(a) == 0 {
 		return 1

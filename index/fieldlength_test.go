@@ -1,0 +1,54 @@
+package index
+
+import "testing"
+
+// TestLucenePrecision checks lucenePrecision against SmallFloat's
+// encoding written out: intToByte4 and byte4ToInt of Lucene 9.
+func TestLucenePrecision(t *testing.T) {
+	longToInt4 := func(i int64) int {
+		bits := 0
+		for x := i; x != 0; x >>= 1 {
+			bits++
+		}
+		if bits < 4 {
+			return int(i)
+		}
+		shift := bits - 4
+		enc := int(i>>shift) & 0x07
+		return enc | (shift+1)<<3
+	}
+	int4ToLong := func(i int) int64 {
+		b := int64(i & 0x07)
+		shift := (i >> 3) - 1
+		if shift == -1 {
+			return b
+		}
+		return (b | 0x08) << shift
+	}
+	free := 255 - longToInt4(1<<31-1)
+	if free != 24 {
+		t.Fatalf("NUM_FREE_VALUES = %d, want 24", free)
+	}
+	lucene := func(n int) int {
+		var b int
+		if n < free {
+			b = n
+		} else {
+			b = free + longToInt4(int64(n-free))
+		}
+		if b < free {
+			return b
+		}
+		return free + int(int4ToLong(b-free))
+	}
+	for n := 0; n < 1<<20; n++ {
+		if got, want := lucenePrecision(n), lucene(n); got != want {
+			t.Fatalf("lucenePrecision(%d) = %d, Lucene reads %d", n, got, want)
+		}
+	}
+	for _, c := range []struct{ n, want int }{{23, 23}, {24, 24}, {31, 31}, {40, 40}, {41, 40}, {270, 264}, {300, 280}} {
+		if got := lucenePrecision(c.n); got != c.want {
+			t.Errorf("lucenePrecision(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}
