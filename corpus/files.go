@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -291,4 +292,19 @@ func (p *Parser) ParseFiles(ctx context.Context, files []File, workers int, fn f
 		}
 	}
 	return ctx.Err()
+}
+
+// HashFile is the SHA-256 of a file's bytes, hex, as FileResult.Hash
+// gives it, read in a stream.
+func HashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

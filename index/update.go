@@ -2,12 +2,9 @@ package index
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -664,7 +661,7 @@ func makePlan(src *corpusSource, cur current, rebuild bool, tagging string) (*pl
 		// The size or time changed: compare the bytes (the listing's
 		// size and time were taken before this read).
 		pl.hashed++
-		h, err := hashFile(f.Path)
+		h, err := corpus.HashFile(f.Path)
 		if err != nil {
 			if err := src.vanished(err); err != nil {
 				return nil, err
@@ -710,19 +707,6 @@ func trustedTime(f corpus.File, listedAt time.Time) int64 {
 		return 0
 	}
 	return f.ModTime.UnixNano()
-}
-
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // createGeneration creates the new generation: a clone of the current one

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 
 	"newsarchive/corpus"
 )
@@ -301,21 +299,6 @@ func (c *Client) pruneManifest(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// hashFile is the SHA-256 of a file's bytes, hex: the hash the parser
-// gives (corpus.FileResult.Hash) and the embedded index records.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // sameRow tells whether two manifest.csv rows are the same (nil: none).

@@ -460,7 +460,7 @@ func makePlan(files []corpus.File, rows corpus.Manifest, old *genManifest, taggi
 			// The size or time changed: compare the bytes (the listing's
 			// size and time were taken before this read).
 			pl.hashed++
-			h, err := hashFile(f.Path)
+			h, err := corpus.HashFile(f.Path)
 			if err != nil || h != r.Hash {
 				pl.read = append(pl.read, f) // parsing reports an unreadable file
 				continue

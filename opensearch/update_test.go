@@ -138,7 +138,7 @@ func incrementalUpdate(t *testing.T, parser *corpus.Parser, copying bool) {
 	if len(m1.files) != 5 || m1.meta.Articles != int64(s1.Articles) || m1.meta.Schema != Schema() {
 		t.Fatalf("manifest %+v", m1.meta)
 	}
-	hash, err := hashFile(filepath.Join(dir, sources[2]))
+	hash, err := corpus.HashFile(filepath.Join(dir, sources[2]))
 	if err != nil || m1.files[sources[2]].Hash != hash {
 		t.Errorf("manifest hash of %s: %s, want %s (%v)", sources[2], m1.files[sources[2]].Hash, hash, err)
 	}
