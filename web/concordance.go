@@ -1,17 +1,16 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -106,18 +105,13 @@ func (srv *Server) apiConcordanceCSV(c *gin.Context) {
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="newsarchive-concordance.csv"`)
+	c.Header("Content-Disposition", contentDisposition(DownloadName(search.Request{Query: r.Query}, time.Now().In(archiveZone), "concordance.csv")))
 	c.Header("Trailer", ExportStatusTrailer)
 	c.Status(http.StatusOK)
 	if c.Request.Method == http.MethodHead {
 		return
 	}
-	var out io.Writer = c.Writer
-	boundSendBuffer(c)
-	if idle := srv.limits.DownloadIdleTimeout; idle > 0 {
-		out = idleWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), idle: idle}
-	}
-	w := bufio.NewWriterSize(out, 64<<10)
+	w := srv.downloadWriter(c)
 	cw := csv.NewWriter(w)
 	write := func(cells []string) error {
 		for i, v := range cells {
@@ -400,17 +394,7 @@ func concordancePager(q url.Values, res *search.Concordance) pager {
 	if cur < pages {
 		p.Next = pageURL(cur + 1)
 	}
-	last := 0
-	for n := 1; n <= pages; n++ {
-		if n != 1 && n != pages && (n < cur-2 || n > cur+2) {
-			continue
-		}
-		if last != 0 && n > last+1 {
-			p.Pages = append(p.Pages, pageLink{Gap: true})
-		}
-		p.Pages = append(p.Pages, pageLink{N: n, URL: pageURL(n), Current: n == cur})
-		last = n
-	}
+	p.Pages = pageLinks(cur, pages, pageURL)
 	return p
 }
 

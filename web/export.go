@@ -226,12 +226,7 @@ func (srv *Server) export(c *gin.Context, f exportFormat) {
 	if c.Request.Method == http.MethodHead {
 		return
 	}
-	var out io.Writer = c.Writer
-	boundSendBuffer(c)
-	if idle := srv.limits.DownloadIdleTimeout; idle > 0 {
-		out = idleWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), idle: idle}
-	}
-	w := bufio.NewWriterSize(out, 64<<10)
+	w := srv.downloadWriter(c)
 	n, more := 0, false
 	err = f.begin(w, info)
 	if err != nil {
@@ -461,6 +456,17 @@ func fileNamePart(s string, n int) string {
 		count++
 	}
 	return b.String()
+}
+
+// downloadWriter is the buffered writer of a download's body: its
+// connection's send buffer bounded, each write given the idle timeout.
+func (srv *Server) downloadWriter(c *gin.Context) *bufio.Writer {
+	var out io.Writer = c.Writer
+	boundSendBuffer(c)
+	if idle := srv.limits.DownloadIdleTimeout; idle > 0 {
+		out = idleWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), idle: idle}
+	}
+	return bufio.NewWriterSize(out, 64<<10)
 }
 
 // contentDisposition is the Content-Disposition of a download named name

@@ -383,6 +383,21 @@ func TestDownloadNames(t *testing.T) {
 			}
 		}
 	}
+	// The trends' and the concordance's figures, named after their
+	// queries too.
+	for path, want := range map[string]string{
+		"/api/v1/trends.csv?q=" + url.QueryEscape("经济") + "&q=" + url.QueryEscape("满族"): "newsarchive-经济-满族-" + day + ".trends.csv",
+		"/api/v1/concordance.csv?q=" + url.QueryEscape(`"黑土地"`):                         "newsarchive-黑土地-" + day + ".concordance.csv",
+	} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if name := downloadFileName(t, resp.Header.Get("Content-Disposition")); resp.StatusCode != 200 || name != want {
+			t.Errorf("%s: %d, file %q, want %q", path, resp.StatusCode, name, want)
+		}
+	}
 	resp, err := http.Get(ts.URL + "/api/v1/search.atom?q=" + url.QueryEscape("经济"))
 	if err != nil {
 		t.Fatal(err)

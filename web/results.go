@@ -430,18 +430,27 @@ func newPager(q url.Values, res *search.Response) pager {
 	} else if res.Next != nil {
 		p.More = cursorURL(*res.Next)
 	}
-	last := 0
-	for n := 1; n <= reachable; n++ {
-		if n != 1 && n != reachable && (n < cur-2 || n > cur+2) {
+	p.Pages = pageLinks(cur, reachable, pageURL)
+	return p
+}
+
+// pageLinks are the numbered links of a pager over pages 1..last: the
+// first, the last and two on each side of cur, with a gap where pages are
+// left out.
+func pageLinks(cur, last int, url func(int) string) []pageLink {
+	var out []pageLink
+	prev := 0
+	for n := 1; n <= last; n++ {
+		if n != 1 && n != last && (n < cur-2 || n > cur+2) {
 			continue
 		}
-		if last != 0 && n > last+1 {
-			p.Pages = append(p.Pages, pageLink{Gap: true})
+		if prev != 0 && n > prev+1 {
+			out = append(out, pageLink{Gap: true})
 		}
-		p.Pages = append(p.Pages, pageLink{N: n, URL: pageURL(n), Current: n == cur})
-		last = n
+		out = append(out, pageLink{N: n, URL: url(n), Current: n == cur})
+		prev = n
 	}
-	return p
+	return out
 }
 
 // highlights are the hit's highlight fields as HTML, for the templates.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -96,8 +97,17 @@ func (srv *Server) apiTrendsCSV(c *gin.Context) {
 		srv.fail(c, fmt.Errorf("write trends.csv: %w", err))
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="newsarchive-trends.csv"`)
+	c.Header("Content-Disposition", contentDisposition(DownloadName(search.Request{Query: trendsName(res)}, time.Now().In(archiveZone), "trends.csv")))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+// trendsName is what a trends download is named after: its queries.
+func trendsName(res *search.Trends) string {
+	qs := make([]string, len(res.Series))
+	for i, s := range res.Series {
+		qs[i] = s.Query
+	}
+	return strings.Join(qs, " ")
 }
 
 // trendsView is the trends page.
