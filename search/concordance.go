@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+
 	"newsarchive/corpus"
 	"newsarchive/corpus/textnorm"
 	"newsarchive/engine"
@@ -129,6 +131,53 @@ type concordanceArticle struct{ id, title, date, paper string }
 // articles with its context, sorted and paged. A query with no string or
 // more than one, or a bad filter, page or size, is an ErrBadRequest.
 func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Concordance, error) {
+	st, err := s.concordance(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := st.out
+	from := (out.Page - 1) * out.Size
+	if from >= len(st.occs) {
+		return out, nil
+	}
+	err = st.lines(ctx, s, st.occs[from:min(len(st.occs), from+out.Size)], func(l ConcordanceLine) error {
+		out.Lines = append(out.Lines, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ConcordanceLines is Concordance in one pass for a download: fn gets
+// each held line in the request's order, from the first, at most limit of
+// them (Page and Size are ignored; 0 lines for a limit of 0). The answer
+// holds the counts, no lines. A bad request is an error before fn is
+// called; an error of fn stops the lines and is returned.
+func (s *Searcher) ConcordanceLines(ctx context.Context, r ConcordanceRequest, limit int, fn func(ConcordanceLine) error) (*Concordance, error) {
+	r.Page, r.Size = 1, 1
+	st, err := s.concordance(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	st.out.Page, st.out.Size = 0, 0
+	return st.out, st.lines(ctx, s, st.occs[:min(max(limit, 0), len(st.occs))], fn)
+}
+
+// concordanceState is a concordance's pass: the answer's counts, the
+// occurrences held in order and what renders their lines.
+type concordanceState struct {
+	out    *Concordance
+	occs   []occurrence
+	arts   []concordanceArticle
+	fields []string
+	needle []rune
+}
+
+// concordance checks a request, makes the pass over the matching records
+// and sorts the occurrences held.
+func (s *Searcher) concordance(ctx context.Context, r ConcordanceRequest) (*concordanceState, error) {
 	out := &Concordance{Query: r.Query, Context: r.Context, Sort: r.Sort, Page: r.Page, Size: r.Size, Lines: []ConcordanceLine{}}
 	if out.Context == 0 {
 		out.Context = DefaultContext
@@ -247,43 +296,56 @@ func (s *Searcher) Concordance(ctx context.Context, r ConcordanceRequest) (*Conc
 		// Stable: equal contexts keep the date order.
 		slices.SortStableFunc(occs, func(a, b occurrence) int { return cmp.Compare(a.key, b.key) })
 	}
-	from := (out.Page - 1) * out.Size
-	if from >= len(occs) {
-		return out, nil
-	}
-	page := occs[from:min(len(occs), from+out.Size)]
+	return &concordanceState{out: out, occs: occs, arts: arts, fields: fields, needle: needle}, nil
+}
 
-	// The page's contexts, from the records as they are.
-	records := map[int32]corpus.Article{}
-	for _, o := range page {
-		a, ok := records[o.art]
+// recordsHeld bounds the records a concordance's lines keep at once: the
+// lines of one article follow each other in date order, not in a
+// context order, where an article may be read again.
+const recordsHeld = 256
+
+// lines renders occurrences as lines, from the records as they are now.
+func (st *concordanceState) lines(ctx context.Context, s *Searcher, occs []occurrence, fn func(ConcordanceLine) error) error {
+	out, arts, fields, needle := st.out, st.arts, st.fields, st.needle
+	records, err := simplelru.NewLRU[int32, corpus.Article](recordsHeld, nil)
+	if err != nil {
+		return fmt.Errorf("concordance: %w", err)
+	}
+	for _, o := range occs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a, ok := records.Get(o.art)
 		if !ok {
 			rec, err := s.Engine.Record(ctx, arts[o.art].id)
 			if err != nil {
 				var moved *engine.MovedError
 				if errors.As(err, &moved) || errors.Is(err, engine.ErrNotFound) {
-					return nil, fmt.Errorf("concordance: article %s changed while it was read (%w); retry: %w", arts[o.art].id, err, ErrUnavailable)
+					return fmt.Errorf("concordance: article %s changed while it was read (%w); retry: %w", arts[o.art].id, err, ErrUnavailable)
 				}
-				return nil, fmt.Errorf("concordance: %w", err)
+				return fmt.Errorf("concordance: %w", err)
 			}
-			a, records[o.art] = rec, rec
+			a = rec
+			records.Add(o.art, rec)
 		}
 		f := fields[o.field]
 		text := []rune(fieldText(&a, f))
 		at, end := int(o.at), int(o.at)+len(needle)
 		if end > len(text) || !slices.Equal([]rune(textnorm.String(string(text[at:end]))), needle) {
-			return nil, fmt.Errorf("concordance: article %s changed while it was read; retry: %w", a.ID, ErrUnavailable)
+			return fmt.Errorf("concordance: article %s changed while it was read; retry: %w", a.ID, ErrUnavailable)
 		}
 		meta := arts[o.art]
-		out.Lines = append(out.Lines, ConcordanceLine{
+		if err := fn(ConcordanceLine{
 			ID: meta.id, Title: meta.title, Date: meta.date, Paper: meta.paper,
 			Field: f, Offset: at,
 			Left:  flat(text[max(0, at-out.Context):at]),
 			Match: flat(text[at:end]),
 			Right: flat(text[end:min(len(text), end+out.Context)]),
-		})
+		}); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // exactTerms copies a parsed query with every text term (no field or

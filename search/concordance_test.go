@@ -291,3 +291,45 @@ func TestConcordancePagingAndLimits(t *testing.T) {
 		t.Errorf("one string with exclusions: %v", err)
 	}
 }
+
+// TestConcordanceLinesInOnePass checks ConcordanceLines against the pages
+// of Concordance: the same lines in the same order for every sort, cut at
+// a limit, the counts equal, a bad request refused before any line, an
+// error of the callback returned.
+func TestConcordanceLinesInOnePass(t *testing.T) {
+	s := searchtest.Get(t).Searcher
+	ctx := context.Background()
+	for _, sort := range []string{search.ConcordanceNewest, search.ConcordanceOldest, search.ConcordanceLeft, search.ConcordanceRight} {
+		r := search.ConcordanceRequest{Query: `"发展"`, Sort: sort, Context: 8, Size: 7}
+		first, want := allLines(t, s, r)
+		if len(want) < 20 {
+			t.Fatalf("%s: only %d lines", sort, len(want))
+		}
+		for _, limit := range []int{len(want) + 5, 13, 0} {
+			var got []search.ConcordanceLine
+			c, err := s.ConcordanceLines(ctx, r, limit, func(l search.ConcordanceLine) error {
+				got = append(got, l)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := min(limit, len(want))
+			if !slices.Equal(got, want[:n]) {
+				t.Errorf("%s, limit %d: %d lines, not the pages' first %d", sort, limit, len(got), n)
+			}
+			if c.Occurrences != first.Occurrences || c.Held != first.Held || c.Articles != first.Articles || len(c.Lines) != 0 {
+				t.Errorf("%s, limit %d: counts %+v, the pages' %+v", sort, limit, c, first)
+			}
+		}
+	}
+	called := false
+	if _, err := s.ConcordanceLines(ctx, search.ConcordanceRequest{Query: "经济 满族"}, 10, func(search.ConcordanceLine) error { called = true; return nil }); !errors.Is(err, search.ErrBadRequest) || called {
+		t.Errorf("two strings: %v, callback called %v", err, called)
+	}
+	stop := errors.New("stop")
+	n := 0
+	if _, err := s.ConcordanceLines(ctx, search.ConcordanceRequest{Query: `"发展"`}, 100, func(search.ConcordanceLine) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("callback error: %v after %d lines", err, n)
+	}
+}

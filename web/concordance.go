@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -72,11 +73,11 @@ func (srv *Server) apiConcordance(c *gin.Context) {
 	writeJSON(c, http.StatusOK, res)
 }
 
-// apiConcordanceCSV writes every line of a concordance (up to limit), a
-// page of search.MaxConcordanceSize lines at a time, as it is read: the
-// request is checked (and a bad one answered 400) before the first byte;
-// what cuts it later is said at its end as search.csv says it (a last row
-// CSVCutMarker, code, message; the trailer ExportStatusTrailer).
+// apiConcordanceCSV writes every line of a concordance (up to limit) in
+// one pass, as it is read: the request is checked (and a bad one answered
+// 400) before the first byte; what cuts it later is said at its end as
+// search.csv says it (a last row CSVCutMarker, code, message; the trailer
+// ExportStatusTrailer).
 func (srv *Server) apiConcordanceCSV(c *gin.Context) {
 	if !allowParams(c, concordanceCSVParams...) {
 		return
@@ -94,25 +95,18 @@ func (srv *Server) apiConcordanceCSV(c *gin.Context) {
 	if err == nil {
 		s, err = srv.searcher(c)
 	}
-	ctx := c.Request.Context()
-	r.Page, r.Size = 1, min(limit, search.MaxConcordanceSize)
-	var cur *search.Concordance
-	if err == nil {
-		cur, err = s.Concordance(ctx, r)
-	}
 	if err != nil {
 		srv.fail(c, err)
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", contentDisposition(DownloadName(search.Request{Query: r.Query}, time.Now().In(archiveZone), "concordance.csv")))
-	c.Header("Trailer", ExportStatusTrailer)
-	c.Status(http.StatusOK)
-	if c.Request.Method == http.MethodHead {
-		return
-	}
-	w := srv.downloadWriter(c)
-	cw := csv.NewWriter(w)
+	ctx := c.Request.Context()
+	head := c.Request.Method == http.MethodHead
+	var (
+		w       *bufio.Writer
+		cw      *csv.Writer
+		started bool
+		n       int
+	)
 	write := func(cells []string) error {
 		for i, v := range cells {
 			cells[i] = CSVCell(v)
@@ -126,28 +120,49 @@ func (srv *Server) apiConcordanceCSV(c *gin.Context) {
 		}
 		return nil
 	}
-	if c.Query("bom") == "1" {
-		w.WriteString("\uFEFF") // for spreadsheet programs that assume a legacy encoding otherwise
+	// start sends the headers, then the BOM and the header row, once the
+	// request has proved good (its first line, or its end).
+	start := func() error {
+		started = true
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", contentDisposition(DownloadName(search.Request{Query: r.Query}, time.Now().In(archiveZone), "concordance.csv")))
+		c.Header("Trailer", ExportStatusTrailer)
+		c.Status(http.StatusOK)
+		if head {
+			return nil
+		}
+		w = srv.downloadWriter(c)
+		cw = csv.NewWriter(w)
+		if c.Query("bom") == "1" {
+			w.WriteString("\uFEFF") // for spreadsheet programs that assume a legacy encoding otherwise
+		}
+		return write(slices.Clone(ConcordanceCSVColumns))
 	}
-	first := cur
-	n := 0
-	err = write(slices.Clone(ConcordanceCSVColumns))
-	for err == nil {
-		for _, l := range cur.Lines {
-			if n == limit {
-				break
-			}
-			n++
-			if err = write([]string{l.ID, l.Date, l.Paper, l.Title, l.Field, strconv.Itoa(l.Offset), l.Left, l.Match, l.Right,
-				srv.absURL(articleURL(l.ID, first.Query))}); err != nil {
-				break
+	if head {
+		limit = 0 // the headers only: the request checked, no line read
+	}
+	first, err := s.ConcordanceLines(ctx, r, limit, func(l search.ConcordanceLine) error {
+		if !started {
+			if err := start(); err != nil {
+				return err
 			}
 		}
-		if err != nil || n >= limit || len(cur.Lines) < r.Size {
-			break
+		n++
+		return write([]string{l.ID, l.Date, l.Paper, l.Title, l.Field, strconv.Itoa(l.Offset), l.Left, l.Match, l.Right,
+			srv.absURL(articleURL(l.ID, r.Query))})
+	})
+	if !started {
+		if err != nil {
+			srv.fail(c, err)
+			return
 		}
-		r.Page++
-		cur, err = s.Concordance(ctx, r)
+		if err := start(); err != nil {
+			srv.log.WarnContext(ctx, "download cut short: the client went away", "path", c.Request.URL.Path, "err", err)
+			return
+		}
+	}
+	if head {
+		return
 	}
 	var cut *ErrorDetail
 	var we writeError
