@@ -157,14 +157,58 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(pa
 	docs := x.snap.columns.Docs
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
 	errs := make([]error, parts)
+	run := func(part int) error {
+		return x.matchRange(ctx, q, score, bound(part), bound(part+1), func(d uint32, s float64) { fn(part, d, s) })
+	}
+	if q != nil && !x.SearcherMatch && vectorizable(q) {
+		vctx := x.matchContext(ctx)
+		norm := vnorm{}
+		if score {
+			var err error
+			if norm, err = x.queryNorm(search.ContextWithTermSearchersCounter(vctx), q); err != nil {
+				return fmt.Errorf("match: %w", err)
+			}
+		}
+		run = func(part int) (err error) {
+			defer catchFault(debug.SetPanicOnFault(true), &err)
+			e := x.newVecEval(search.ContextWithTermSearchersCounter(vctx), bound(part), bound(part+1), score, norm)
+			r, err := e.eval(q, nil)
+			if err != nil {
+				return err
+			}
+			defer r.release()
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for k, d := range r.docs {
+				if r.scores != nil {
+					fn(part, d, r.scores[k])
+				} else {
+					fn(part, d, 0)
+				}
+			}
+			return nil
+		}
+	}
 	var wg sync.WaitGroup
 	for part := range parts {
-		wg.Go(func() {
-			errs[part] = x.matchRange(ctx, q, score, bound(part), bound(part+1), func(d uint32, s float64) { fn(part, d, s) })
-		})
+		wg.Go(func() { errs[part] = run(part) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// matchContext is ctx with what the query's searchers read: the scoring
+// model, the generation's BM25 statistics, its folded text and its prefix
+// cache.
+func (x *Index) matchContext(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
+		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
+	ctx = x.scoring(ctx)
+	if t := x.snap.text.Load(); t != nil {
+		ctx = context.WithValue(ctx, textKey{}, t)
+	}
+	return context.WithValue(ctx, prefixKey{}, &x.snap.prefixes)
 }
 
 // matchRange is Match over the documents numbered in [lo, hi).
@@ -182,14 +226,7 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 		}
 		return nil
 	}
-	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
-		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
-	ctx = search.ContextWithTermSearchersCounter(ctx)
-	ctx = x.scoring(ctx)
-	if t := x.snap.text.Load(); t != nil {
-		ctx = context.WithValue(ctx, textKey{}, t)
-	}
-	ctx = context.WithValue(ctx, prefixKey{}, &x.snap.prefixes)
+	ctx = search.ContextWithTermSearchersCounter(x.matchContext(ctx))
 	opts := search.SearcherOptions{}
 	if !score {
 		opts.Score = "none"

@@ -48,6 +48,23 @@ type prefixKey struct{}
 // starting with run, building them on first use; nil when it cannot (the
 // caller then looks the prefix up itself).
 func (c *prefixCache) searcher(ctx context.Context, r bleveindex.IndexReader, field, run string) search.Searcher {
+	e := c.entry(ctx, r, field, run)
+	if e.docs == nil {
+		return nil
+	}
+	return &bitmapSearcher{docs: e.docs, it: e.docs.Iterator(), weight: e.weight}
+}
+
+// docs returns the documents whose field holds a term starting with run,
+// building them on first use; false when it cannot. The bitmap is shared:
+// read only.
+func (c *prefixCache) docs(ctx context.Context, r bleveindex.IndexReader, field, run string) (*roaring.Bitmap, bool) {
+	e := c.entry(ctx, r, field, run)
+	return e.docs, e.docs != nil
+}
+
+// entry returns the entry of run in field, built.
+func (c *prefixCache) entry(ctx context.Context, r bleveindex.IndexReader, field, run string) *prefixEntry {
 	v, _ := c.entries.LoadOrStore(field+"\x00"+run, &prefixEntry{})
 	e := v.(*prefixEntry)
 	e.once.Do(func() {
@@ -80,10 +97,7 @@ func (c *prefixCache) searcher(ctx context.Context, r bleveindex.IndexReader, fi
 		c.bytes.Add(int64(bm.GetSizeInBytes()))
 		e.docs, e.weight = bm, weight
 	})
-	if e.docs == nil {
-		return nil
-	}
-	return &bitmapSearcher{docs: e.docs, it: e.docs.Iterator(), weight: e.weight}
+	return e
 }
 
 // bitmapSearcher is a Bleve searcher over a bitmap of document numbers,

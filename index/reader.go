@@ -33,6 +33,10 @@ type Index struct {
 	// MatchParts, when above 0, fixes the number of parallel parts of
 	// Match (tests); 0 chooses by CPUs and size.
 	MatchParts int
+	// SearcherMatch makes Match run every query by Bleve's searchers, a
+	// document at a time, instead of a node at a time (vecmatch.go): the
+	// reference the faster path is tested and measured against.
+	SearcherMatch bool
 
 	snap *snapshot
 }

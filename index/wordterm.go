@@ -37,11 +37,11 @@ func (q *wordTermQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, 
 	if q.bleveScoring() || options.Score == "none" {
 		return searcher.NewTermSearcher(ctx, i, q.Term, q.Field, q.Boost, options)
 	}
-	docs, avgLen, err := bm25Metrics(ctx, q.Field, i)
+	sc, ok, err := newWordScorer(ctx, q, i)
 	if err != nil {
-		return nil, fmt.Errorf("word %q in %s: %w", q.Term, q.Field, err)
+		return nil, err
 	}
-	if avgLen == 0 {
+	if !ok {
 		return searcher.NewTermSearcher(ctx, i, q.Term, q.Field, q.Boost, options)
 	}
 	reader, err := i.TermFieldReader(ctx, []byte(q.Term), q.Field, true, true, false)
@@ -52,15 +52,40 @@ func (q *wordTermQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, 
 		_ = reader.Close()
 		return nil, err
 	}
-	df := reader.Count()
+	return &wordTermSearcher{reader: reader, wordScorer: sc}, nil
+}
+
+// newWordScorer returns the scorer of q's postings; false when the field
+// has no lengths (Bleve's term searcher scores it then).
+func newWordScorer(ctx context.Context, q *wordTermQuery, i bleveindex.IndexReader) (wordScorer, bool, error) {
+	docs, avgLen, err := bm25Metrics(ctx, q.Field, i)
+	if err != nil {
+		return wordScorer{}, false, fmt.Errorf("word %q in %s: %w", q.Term, q.Field, err)
+	}
+	if avgLen == 0 {
+		return wordScorer{}, false, nil
+	}
+	df, err := docFrequency(ctx, i, q.Term, q.Field)
+	if err != nil {
+		return wordScorer{}, false, fmt.Errorf("word %q in %s: %w", q.Term, q.Field, err)
+	}
 	idf := math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
-	s := &wordTermSearcher{
-		reader: reader, boost: q.Boost, idf: idf, avgLen: avgLen,
+	return wordScorer{
+		boost: q.Boost, idf: idf, avgLen: avgLen,
 		idfRest: math.Pow(idf, q.IDFPower-1), rawTF: q.RawTF,
 		k1: search.BM25_k1, b: search.BM25_b,
 		weight: 1, // as Bleve's scorer, until a composite sets a norm
+	}, true, nil
+}
+
+// docFrequency is the number of live documents with term in field.
+func docFrequency(ctx context.Context, i bleveindex.IndexReader, term, field string) (uint64, error) {
+	r, err := i.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
 	}
-	return s, nil
+	defer r.Close()
+	return r.Count(), nil
 }
 
 // bm25Metrics are the number of documents and the average length of
@@ -95,13 +120,11 @@ func bm25Metrics(ctx context.Context, field string, i bleveindex.IndexReader) (u
 	return docs, math.Ceil(float64(card) / float64(docs)), nil
 }
 
-// wordTermSearcher scores a word's postings by the archive's BM25: the
-// query weight (boost, idf, query norm) times idf^(IDFPower-1) times
+// wordScorer scores a word's postings by the archive's BM25: the query
+// weight (boost, idf, query norm) times idf^(IDFPower-1) times
 // tf·k1 / (tf + k1·(1 − b + b·length/average)), tf the frequency or its
 // square root.
-type wordTermSearcher struct {
-	reader          bleveindex.TermFieldReader
-	tfd             bleveindex.TermFieldDoc
+type wordScorer struct {
 	boost, idf      float64
 	idfRest, avgLen float64
 	k1, b           float64
@@ -109,15 +132,27 @@ type wordTermSearcher struct {
 	weight          float64 // boost · idf · query norm, once set
 }
 
-func (s *wordTermSearcher) score(d *bleveindex.TermFieldDoc) float64 {
-	tf := float64(d.Freq)
+// score is the score of a posting of frequency freq and norm norm.
+func (s *wordScorer) score(freq uint64, norm float64) float64 {
+	tf := float64(freq)
 	if !s.rawTF {
 		tf = math.Sqrt(tf)
 	}
 	// The norm is 1/√length as a float32; Lucene keeps four significant
 	// bits of it, and a cluster's similarity sees no more.
-	length := float64(lucenePrecision(int(math.Round(1 / float64(d.Norm*d.Norm)))))
+	length := float64(lucenePrecision(int(math.Round(1 / (norm * norm)))))
 	return s.weight * s.idfRest * tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
+}
+
+// setQueryNorm sets the query norm.
+func (s *wordScorer) setQueryNorm(n float64) { s.weight = s.boost * s.idf * n }
+
+// wordTermSearcher is wordTermQuery's searcher: a word's postings scored
+// by its wordScorer.
+type wordTermSearcher struct {
+	wordScorer
+	reader bleveindex.TermFieldReader
+	tfd    bleveindex.TermFieldDoc
 }
 
 func (s *wordTermSearcher) match(ctx *search.SearchContext, d *bleveindex.TermFieldDoc) *search.DocumentMatch {
@@ -125,7 +160,7 @@ func (s *wordTermSearcher) match(ctx *search.SearchContext, d *bleveindex.TermFi
 		return nil
 	}
 	m := ctx.DocumentMatchPool.Get()
-	m.Score = s.score(d)
+	m.Score = s.score(d.Freq, d.Norm)
 	m.IndexInternalID = bleveindex.NewIndexInternalIDFrom(m.IndexInternalID, d.ID)
 	return m
 }
@@ -152,7 +187,7 @@ func (s *wordTermSearcher) Advance(ctx *search.SearchContext, id bleveindex.Inde
 func (s *wordTermSearcher) Weight() float64 { w := s.boost * s.idf; return w * w }
 
 // SetQueryNorm sets the query norm.
-func (s *wordTermSearcher) SetQueryNorm(n float64) { s.weight = s.boost * s.idf * n }
+func (s *wordTermSearcher) SetQueryNorm(n float64) { s.setQueryNorm(n) }
 
 // Count is the word's document frequency.
 func (s *wordTermSearcher) Count() uint64 { return s.reader.Count() }
