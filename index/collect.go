@@ -111,6 +111,29 @@ func (o order) before(a, b *scoredDoc) bool {
 	return a.id < b.id
 }
 
+// primary compares a and b on the order's first key only: -1 when a
+// sorts before b, 1 after, 0 on a tie (which the ids break).
+func (o order) primary(a, b *scoredDoc) int {
+	switch o.sort {
+	case engine.SortNewest:
+		return cmpBefore(a.date > b.date, a.date < b.date)
+	case engine.SortOldest:
+		da, db := lastIfNone(a.date), lastIfNone(b.date)
+		return cmpBefore(da < db, da > db)
+	}
+	return cmpBefore(a.score > b.score, a.score < b.score)
+}
+
+func cmpBefore(before, after bool) int {
+	switch {
+	case before:
+		return -1
+	case after:
+		return 1
+	}
+	return 0
+}
+
 func lastIfNone(date int64) int64 {
 	if date == NoDate {
 		return math.MaxInt64
@@ -170,6 +193,8 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		total, eligible uint64
 		counts          [][]int // by facet, by ordinal
 		top             worstFirst
+		kept            []uint32 // a batch's documents passing every filter
+		keptScores      []float64
 	}
 	parts := make([]partState, x.Parts())
 	for i := range parts {
@@ -179,44 +204,68 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	}
-	err := x.Match(ctx, q, o.sort == engine.SortRelevance, func(part int, d uint32, score float64) {
+	err := x.matchBatches(ctx, q, o.sort == engine.SortRelevance, func(part int, docs []uint32, scores []float64) {
 		st := &parts[part]
-		failed, fails := -1, 0
-		for j := range filters {
-			if !filters[j].f.keep(cols, d) {
-				failed = j
-				if fails++; fails > 1 {
-					return
+		kept, keptScores := docs, scores
+		if len(filters) > 0 {
+			kept, keptScores = st.kept[:0], st.keptScores[:0]
+			for k, d := range docs {
+				failed, fails := -1, 0
+				for j := range filters {
+					if !filters[j].f.keep(cols, d) {
+						failed = j
+						if fails++; fails > 1 {
+							break
+						}
+					}
+				}
+				switch fails {
+				case 0:
+					kept = append(kept, d)
+					if scores != nil {
+						keptScores = append(keptScores, scores[k])
+					}
+				case 1:
+					if f := facetOfFilter[failed]; f >= 0 {
+						facetCols[f].count(st.counts[f], d)
+					}
 				}
 			}
-		}
-		if fails == 1 {
-			if f := facetOfFilter[failed]; f >= 0 {
-				for _, o := range facetCols[f].Ordinals(d) {
-					st.counts[f][o]++
-				}
+			st.kept, st.keptScores = kept, keptScores
+			if scores == nil {
+				keptScores = nil
 			}
-			return
 		}
-		st.total++
+		st.total += uint64(len(kept))
+		// Facets a column at a time.
 		for f, col := range facetCols {
-			for _, o := range col.Ordinals(d) {
-				st.counts[f][o]++
-			}
+			col.countAll(st.counts[f], kept)
 		}
 		if opts.hits == 0 {
 			return
 		}
-		sd := scoredDoc{doc: d, score: score, date: cols.Date[d], id: int64(cols.ID.First(d))}
-		if after != nil && !o.before(after, &sd) {
-			return
-		}
-		st.eligible++
-		if st.top.Len() < opts.hits {
-			heap.Push(&st.top, sd)
-		} else if o.before(&sd, &st.top.docs[0]) {
-			st.top.docs[0] = sd
-			heap.Fix(&st.top, 0)
+		for k, d := range kept {
+			sd := scoredDoc{doc: d, date: cols.Date[d], id: -1}
+			if keptScores != nil {
+				sd.score = keptScores[k]
+			}
+			// Most matches are plainly worse than the page's worst: their
+			// id is read only to break a tie.
+			full := st.top.Len() >= opts.hits
+			if after == nil && full && o.primary(&sd, &st.top.docs[0]) > 0 {
+				continue
+			}
+			sd.id = int64(cols.ID.First(d))
+			if after != nil && !o.before(after, &sd) {
+				continue
+			}
+			st.eligible++
+			if !full {
+				heap.Push(&st.top, sd)
+			} else if o.before(&sd, &st.top.docs[0]) {
+				st.top.docs[0] = sd
+				heap.Fix(&st.top, 0)
+			}
 		}
 	})
 	if err == nil {

@@ -64,6 +64,23 @@ func (c *Column) Ordinals(d uint32) []uint32 {
 	return c.ords[c.start[d]:c.start[d+1]]
 }
 
+// count adds one to counts for each of document d's ordinals.
+func (c *Column) count(counts []int, d uint32) {
+	for _, o := range c.ords[c.start[d]:c.start[d+1]] {
+		counts[o]++
+	}
+}
+
+// countAll adds one to counts for each ordinal of each of docs.
+func (c *Column) countAll(counts []int, docs []uint32) {
+	start, ords := c.start, c.ords
+	for _, d := range docs {
+		for _, o := range ords[start[d]:start[d+1]] {
+			counts[o]++
+		}
+	}
+}
+
 // First returns the ordinal of document d's first value, NoOrdinal when
 // it has none.
 func (c *Column) First(d uint32) uint32 {

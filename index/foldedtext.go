@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
+	"sync"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -70,13 +72,57 @@ func (t *foldedText) free() {
 // cannot be mapped.
 func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *foldedText {
 	start := time.Now()
+	// The documents are cut into one range per core, each loaded into
+	// chunks of its own; the ranges' chunks are then put end to end.
+	workers := max(1, min(runtime.GOMAXPROCS(0), int(cols.Docs)/4096))
+	parts := make([]*foldedText, workers)
+	ok := make([]bool, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo := uint32(uint64(cols.Docs) * uint64(w) / uint64(workers))
+		hi := uint32(uint64(cols.Docs) * uint64(w+1) / uint64(workers))
+		wg.Go(func() {
+			parts[w] = &foldedText{}
+			ok[w] = parts[w].load(ctx, sr, cols, lo, hi)
+		})
+	}
+	wg.Wait()
 	t := &foldedText{docs: make([]textLoc, cols.Docs)}
+	failed := false
+	for w, p := range parts {
+		failed = failed || !ok[w]
+		base := uint32(len(t.chunks))
+		for d, l := range p.docs {
+			if l.end > 0 {
+				l.chunk += base
+				t.docs[d] = l
+			}
+		}
+		t.chunks = append(t.chunks, p.chunks...)
+		for i, n := range p.bytes {
+			t.bytes[i] += n
+		}
+		p.docs = nil
+	}
+	if failed {
+		t.free()
+		return nil
+	}
+	slog.Debug("folded text loaded", "documents", cols.Docs, "chunks", len(t.chunks), "workers", workers, "seconds", time.Since(start).Seconds())
+	return t
+}
+
+// load reads and folds the text of the live documents numbered in [lo,
+// hi) into t's chunks; t.docs is indexed by document number (entries
+// outside the range stay empty). False when ctx is done first or memory
+// cannot be mapped (t's chunks are freed then).
+func (t *foldedText) load(ctx context.Context, sr *storedReader, cols *Columns, lo, hi uint32) bool {
+	t.docs = make([]textLoc, hi)
 	var raw, head, body []byte
-	size := 0
-	for d := range cols.Docs {
+	for d := lo; d < hi; d++ {
 		if d%1024 == 0 && ctx.Err() != nil {
 			t.free()
-			return nil
+			return false
 		}
 		ok := false
 		if cols.Live(d) {
@@ -112,7 +158,7 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 			if err != nil {
 				slog.Warn("folded text not loaded: exact queries read the stored records", "err", err)
 				t.free()
-				return nil
+				return false
 			}
 			t.chunks = append(t.chunks, c[:0])
 		}
@@ -126,10 +172,8 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 			t.bytes[b]++
 		}
 		t.docs[d] = textLoc{chunk: uint32(c), head: uint32(at), body: uint32(at + len(head)), end: uint32(at + n)}
-		size += n
 	}
-	slog.Debug("folded text loaded", "documents", cols.Docs, "bytes", size, "seconds", time.Since(start).Seconds())
-	return t
+	return true
 }
 
 // appendFoldedJSON appends the folded text of a JSON string's encoded

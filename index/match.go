@@ -29,6 +29,7 @@ type snapshot struct {
 	bm25 *search.BM25Stats
 
 	prefixes   prefixCache                // one-character runs' documents
+	runs       runCache                   // long runs' verified documents
 	text       atomic.Pointer[foldedText] // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
@@ -149,6 +150,25 @@ func (x *Index) Parts() int {
 // Match on a closed generation returns ErrClosed; a memory fault in a
 // damaged segment file returns ErrDamaged.
 func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(part int, doc uint32, score float64)) error {
+	return x.matchBatches(ctx, q, score, func(part int, docs []uint32, scores []float64) {
+		for k, d := range docs {
+			if scores != nil {
+				fn(part, d, scores[k])
+			} else {
+				fn(part, d, 0)
+			}
+		}
+	})
+}
+
+// matchBatch is the number of documents a searcher's matches are handed
+// on in.
+const matchBatch = 1024
+
+// matchBatches is Match handing on the matches in batches: fn gets a
+// part's documents in increasing order with their scores (nil without
+// scores), valid until it returns.
+func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn func(part int, docs []uint32, scores []float64)) error {
 	if err := x.snap.enter(); err != nil {
 		return err
 	}
@@ -158,7 +178,11 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(pa
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
 	errs := make([]error, parts)
 	run := func(part int) error {
-		return x.matchRange(ctx, q, score, bound(part), bound(part+1), func(d uint32, s float64) { fn(part, d, s) })
+		var b batcher
+		b.flush = func(docs []uint32, scores []float64) { fn(part, docs, scores) }
+		err := x.matchRange(ctx, q, score, bound(part), bound(part+1), b.add)
+		b.done()
+		return err
 	}
 	if q != nil && !x.SearcherMatch && vectorizable(q) {
 		vctx := x.matchContext(ctx)
@@ -180,12 +204,13 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(pa
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for k, d := range r.docs {
+			for k := 0; k < len(r.docs); k += 4 * matchBatch {
+				end := min(k+4*matchBatch, len(r.docs))
+				var sc []float64
 				if r.scores != nil {
-					fn(part, d, r.scores[k])
-				} else {
-					fn(part, d, 0)
+					sc = r.scores[k:end]
 				}
+				fn(part, r.docs[k:end], sc)
 			}
 			return nil
 		}
@@ -196,6 +221,31 @@ func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(pa
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// batcher gathers matches into batches.
+type batcher struct {
+	docs   []uint32
+	scores []float64
+	flush  func(docs []uint32, scores []float64)
+}
+
+func (b *batcher) add(d uint32, s float64) {
+	if b.docs == nil {
+		b.docs, b.scores = make([]uint32, 0, matchBatch), make([]float64, 0, matchBatch)
+	}
+	b.docs, b.scores = append(b.docs, d), append(b.scores, s)
+	if len(b.docs) == matchBatch {
+		b.done()
+	}
+}
+
+// done hands on what is gathered.
+func (b *batcher) done() {
+	if len(b.docs) > 0 {
+		b.flush(b.docs, b.scores)
+	}
+	b.docs, b.scores = b.docs[:0], b.scores[:0]
 }
 
 // matchContext is ctx with what the query's searchers read: the scoring

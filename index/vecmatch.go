@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -177,6 +178,81 @@ func (e *vecEval) eval(q query.Query, within []uint32) (vres, error) {
 		return e.exact(q, within)
 	}
 	return e.bleve(q, within)
+}
+
+// estimate is an upper bound of q's matches in the generation, for the
+// order of a conjunction's clauses (math.MaxUint64: unknown).
+func (e *vecEval) estimate(q query.Query) uint64 {
+	const unknown = math.MaxUint64
+	sum := func(qs []query.Query) uint64 {
+		var n uint64
+		for _, c := range qs {
+			m := e.estimate(c)
+			if m == unknown || n+m < n {
+				return unknown
+			}
+			n += m
+		}
+		return n
+	}
+	least := func(qs []query.Query) uint64 {
+		n := uint64(unknown)
+		for _, c := range qs {
+			n = min(n, e.estimate(c))
+		}
+		return n
+	}
+	switch q := q.(type) {
+	case *SumQuery:
+		return sum(q.Queries)
+	case *query.DisjunctionQuery:
+		return sum(q.Disjuncts)
+	case *query.ConjunctionQuery:
+		return least(q.Conjuncts)
+	case *query.BooleanQuery:
+		return e.estimate(q.Must)
+	case *wordTermQuery:
+		return e.count(q.Field, q.Term)
+	case *query.TermQuery:
+		return e.count(q.FieldVal, q.Term)
+	case *ExactPhraseQuery:
+		fields := []string{FieldHeadBigram}
+		if q.Scope != ScopeHead {
+			fields = append(fields, FieldBodyBigram)
+		}
+		var n uint64
+		for _, f := range fields {
+			m := uint64(unknown)
+			for _, run := range q.Runs {
+				if r := []rune(run); len(r) >= 2 {
+					m = min(m, e.count(f, string(r[:2])))
+				}
+			}
+			if m == unknown {
+				return unknown
+			}
+			n += m
+		}
+		return n
+	}
+	return unknown
+}
+
+// count is the number of live documents with term in field.
+func (e *vecEval) count(field, term string) uint64 {
+	ds, err := e.dictionaries(field)
+	if err != nil {
+		return math.MaxUint64
+	}
+	var n uint64
+	for i, s := range e.segs {
+		pl, err := ds[i].PostingsList([]byte(term), s.Deleted(), nil)
+		if err != nil {
+			return math.MaxUint64
+		}
+		n += pl.Count()
+	}
+	return n
 }
 
 // costly reports whether q verifies candidates against the text (a run of
@@ -369,6 +445,20 @@ func (e *vecEval) intersect(qs []query.Query, within []uint32) (vres, error) {
 				order = append(order, i)
 			}
 		}
+	}
+	// Among the clauses that do not verify, the rarest first.
+	cheap := order[:0:0]
+	for _, i := range order {
+		if !costly(qs[i]) {
+			cheap = append(cheap, i)
+		}
+	}
+	if len(cheap) > 1 {
+		est := make(map[int]uint64, len(cheap))
+		for _, i := range cheap {
+			est[i] = e.estimate(qs[i])
+		}
+		slices.SortStableFunc(order[:len(cheap)], func(a, b int) int { return cmp.Compare(est[a], est[b]) })
 	}
 	var cur []uint32 // the intersection so far (nil before the first)
 	var owned vres
@@ -596,10 +686,12 @@ func (e *vecEval) dictionaries(field string) ([]segment.TermDictionary, error) {
 	return ds, nil
 }
 
-// postings calls fn with every posting of term in field within the part,
-// in document order; with freq, the postings carry their frequencies and
-// norms.
-func (e *vecEval) postings(field, term string, freq bool, fn func(doc uint32, p segment.Posting)) error {
+// postings calls fn with every posting of term in field within the part
+// (and among within's documents when within is not nil), in document
+// order; with freq, the postings carry their frequencies and norms. When
+// within is much shorter than the postings, the iterator skips to each of
+// its documents instead of reading every posting.
+func (e *vecEval) postings(field, term string, freq bool, within []uint32, fn func(doc uint32, p segment.Posting)) error {
 	ds, err := e.dictionaries(field)
 	if err != nil {
 		return err
@@ -607,7 +699,8 @@ func (e *vecEval) postings(field, term string, freq bool, fn func(doc uint32, p 
 	for i, s := range e.segs {
 		off := e.offsets[i]
 		end := off + uint32(s.Count())
-		if end <= e.lo || off >= e.hi {
+		lo, hi := max(e.lo, off), min(e.hi, end)
+		if lo >= hi {
 			continue
 		}
 		pl, err := ds[i].PostingsList([]byte(term), s.Deleted(), nil)
@@ -615,24 +708,53 @@ func (e *vecEval) postings(field, term string, freq bool, fn func(doc uint32, p 
 			return fmt.Errorf("match: postings of %q in %s: %w", term, field, err)
 		}
 		it := pl.Iterator(freq, freq, false, nil)
+		fail := func(err error) error { return fmt.Errorf("match: postings of %q in %s: %w", term, field, err) }
+		if within != nil && uint64(len(within))*4 < pl.Count()*uint64(hi-lo)/uint64(end-off) {
+			var cur uint32 // the current posting's document
+			var p segment.Posting
+			for _, w := range within {
+				if w < lo {
+					continue
+				}
+				if w >= hi {
+					break
+				}
+				if p == nil || cur < w {
+					if p, err = it.Advance(uint64(w - off)); err != nil {
+						return fail(err)
+					}
+					if p == nil {
+						break
+					}
+					cur = off + uint32(p.Number())
+				}
+				if cur == w {
+					fn(w, p)
+				}
+			}
+			continue
+		}
+		wf := withinFilter{docs: within}
 		var p segment.Posting
-		if e.lo > off {
-			p, err = it.Advance(uint64(e.lo - off))
+		if lo > off {
+			p, err = it.Advance(uint64(lo - off))
 		} else {
 			p, err = it.Next()
 		}
 		for ; ; p, err = it.Next() {
 			if err != nil {
-				return fmt.Errorf("match: postings of %q in %s: %w", term, field, err)
+				return fail(err)
 			}
 			if p == nil {
 				break
 			}
 			d := off + uint32(p.Number())
-			if d >= e.hi {
+			if d >= hi {
 				break
 			}
-			fn(d, p)
+			if wf.keep(d) {
+				fn(d, p)
+			}
 		}
 	}
 	return nil
@@ -753,11 +875,7 @@ func (e *vecEval) word(q *wordTermQuery, within []uint32) (vres, error) {
 		sc.setQueryNorm(e.norm.value)
 	}
 	out := vres{docs: getDocs(), scores: getScores()}
-	w := withinFilter{docs: within}
-	err = e.postings(q.Field, q.Term, true, func(d uint32, p segment.Posting) {
-		if !w.keep(d) {
-			return
-		}
+	err = e.postings(q.Field, q.Term, true, within, func(d uint32, p segment.Posting) {
 		out.docs = append(out.docs, d)
 		out.scores = append(out.scores, sc.score(p.Frequency(), p.Norm()))
 	})
@@ -779,6 +897,9 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 	fields := []field{{FieldHeadBigram, q.HeadBoost * q.Weight}}
 	if q.Scope != ScopeHead {
 		fields = append(fields, field{FieldBodyBigram, q.Weight})
+	}
+	if r, ok, err := e.cachedExact(q, within); ok || err != nil {
+		return r, err
 	}
 	verify := false
 	var runs []vres
@@ -934,4 +1055,91 @@ func (e *vecEval) verify(q *ExactPhraseQuery, r vres) vres {
 		r.scores = r.scores[:w]
 	}
 	return r
+}
+
+// cachedExact is exact for a query whose runs are all long, from the
+// generation's run cache (runcache.go); false when it does not apply (a
+// short run, or no folded text yet).
+func (e *vecEval) cachedExact(q *ExactPhraseQuery, within []uint32) (vres, bool, error) {
+	t := e.x.snap.text.Load()
+	if t == nil || q.unverified || len(q.Runs) == 0 {
+		return vres{}, false, nil
+	}
+	for _, run := range q.Runs {
+		if utf8.RuneCountInString(run) <= 2 {
+			return vres{}, false, nil
+		}
+	}
+	lists := make([]*runPostings, len(q.Runs))
+	for i, run := range q.Runs {
+		var berr error
+		p, ok := e.x.snap.runs.postings(runKey{run, e.lo, e.hi}, func() ([]uint32, []uint8, bool) {
+			head, err := e.candidates(run, FieldHeadBigram)
+			if err != nil {
+				berr = err
+				return nil, nil, false
+			}
+			body, err := e.candidates(run, FieldBodyBigram)
+			if err != nil {
+				berr = err
+				return nil, nil, false
+			}
+			docs, counts := buildRun(t, []byte(run), roaring.Or(head, body), e.lo, e.hi)
+			return docs, counts, true
+		})
+		if berr != nil {
+			return vres{}, false, berr
+		}
+		if !ok {
+			return vres{}, false, nil
+		}
+		lists[i] = p
+	}
+	// The documents holding every run (in the head for ScopeHead), among
+	// within's; scored as the verifier scores them.
+	out := vres{docs: getDocs()}
+	if e.score {
+		out.scores = getScores()
+	}
+	lead := 0
+	for i, p := range lists {
+		if len(p.docs) < len(lists[lead].docs) {
+			lead = i
+		}
+	}
+	pos := make([]int, len(lists))
+	w := withinFilter{docs: within}
+next:
+	for k, d := range lists[lead].docs {
+		if !w.keep(d) {
+			continue
+		}
+		score := 0.0
+		for i, p := range lists {
+			j := k
+			if i != lead {
+				j = gallop(p.docs, pos[i], d)
+				pos[i] = j
+				if j == len(p.docs) {
+					break next
+				}
+				if p.docs[j] != d {
+					continue next
+				}
+			}
+			h, b := int(p.counts[j]>>2), int(p.counts[j]&3)
+			if q.Scope == ScopeHead {
+				if h == 0 {
+					continue next
+				}
+				b = 0
+			}
+			score += q.runWeight(q.Runs[i]) * (q.HeadBoost*saturate(h) + saturate(b))
+		}
+		out.docs = append(out.docs, d)
+		if e.score {
+			out.scores = append(out.scores, q.Weight*score)
+		}
+	}
+	return out, true, nil
 }

@@ -83,6 +83,20 @@ type server struct {
 	Startup string
 	Ready   time.Duration
 	start   time.Time
+	// warm is closed when the child prints "warm ..." (ours: the folded
+	// text is loaded), with Warm the time from the start.
+	warm chan struct{}
+	Warm time.Duration
+}
+
+// waitWarm waits until the child is warm, at most d; false if it was not.
+func (s *server) waitWarm(d time.Duration) bool {
+	select {
+	case <-s.warm:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // startServer starts a serving child and waits until its /readyz answers
@@ -97,7 +111,7 @@ func startServer(ctx context.Context, logFile string, args ...string) (*server, 
 		f.Close()
 		return nil, err
 	}
-	s := &server{cmd: cmd, log: f, start: time.Now()}
+	s := &server{cmd: cmd, log: f, start: time.Now(), warm: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, err
@@ -111,6 +125,10 @@ func startServer(ctx context.Context, logFile string, args ...string) (*server, 
 			}
 			if v, ok := strings.CutPrefix(sc.Text(), "startup "); ok {
 				s.Startup = v
+			}
+			if strings.HasPrefix(sc.Text(), "warm ") {
+				s.Warm = time.Since(s.start)
+				close(s.warm)
 			}
 			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
 				select {

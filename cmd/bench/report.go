@@ -101,6 +101,9 @@ func indexFiguresOf(r indexResult, u usage) *indexFigures {
 
 type serveFigures struct {
 	ReadySeconds float64 `json:"ready_s"`
+	// WarmSeconds is ours' time from the start until the folded text is
+	// loaded (after ready; until then quoted queries are slower).
+	WarmSeconds float64 `json:"warm_s,omitempty"`
 	// Startup splits ours' time to ready: init_s loading the word
 	// segmenter, open_s opening the index and loading its columns, both
 	// from the start and at the same time (the rest is process start and
@@ -450,6 +453,33 @@ func printReport(w io.Writer, rep *Report) {
 			}
 			return e.Serve.Startup["open_s"], true
 		}, "%.2f", "")
+		row("warm s (folded text loaded)", func(e *engineReport) (float64, bool) {
+			if e.Serve == nil || e.Serve.WarmSeconds == 0 {
+				return 0, false
+			}
+			return e.Serve.WarmSeconds, true
+		}, "%.2f", "lower")
+		row("first query p50 ms (cold caches)", func(e *engineReport) (float64, bool) {
+			if e.Serve == nil || len(e.Serve.Checks) == 0 {
+				return 0, false
+			}
+			ms := make([]float64, 0, len(e.Serve.Checks))
+			for _, c := range e.Serve.Checks {
+				ms = append(ms, c.Millis)
+			}
+			slices.Sort(ms)
+			return ms[len(ms)/2], true
+		}, "%.1f", "lower")
+		row("first query max ms (cold caches)", func(e *engineReport) (float64, bool) {
+			if e.Serve == nil || len(e.Serve.Checks) == 0 {
+				return 0, false
+			}
+			m := 0.0
+			for _, c := range e.Serve.Checks {
+				m = max(m, c.Millis)
+			}
+			return m, true
+		}, "%.1f", "lower")
 		row("peak RSS serving MB", srv(func(f *serveFigures) float64 { return f.PeakRSSMB }), "%.0f", "lower", "opensearch")
 		if withCluster {
 			row("  cluster nodes' RSS MB (peak)", cl(func(m *clusterMemory) float64 { return m.RSSPeakMB }), "%.0f", "")

@@ -1,0 +1,114 @@
+package index
+
+import (
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+)
+
+// A run of three characters or more is not a term of the index: its
+// candidates (the articles holding all its bigrams) are verified against
+// the folded text, and the verifier counts its occurrences (up to three)
+// in the head and the body for the score. A generation never changes, so
+// what the verification finds is kept: the articles holding the run, with
+// their counts, per part of the generation. It is the postings list the
+// run would have if the index held every n-gram, built on first use and
+// kept within a budget, the least recently used dropped first (Lucene's
+// query cache keeps the documents of frequent filters per segment the
+// same way). Only postings are kept, never a query's results: totals,
+// facets, ranking and highlights are computed on every query.
+
+// runCacheBudget bounds the bytes of a generation's kept runs.
+const runCacheBudget = 64 << 20
+
+// runCacheEntries bounds their number.
+const runCacheEntries = 4096
+
+// runKey names a run's postings in one part of the generation.
+type runKey struct {
+	run    string
+	lo, hi uint32
+}
+
+// runPostings are the documents of a part holding a run, in increasing
+// order, with the occurrences in the head (counts >> 2) and the body
+// (counts & 3), each at most occurrenceCap.
+type runPostings struct {
+	once   sync.Once
+	docs   []uint32
+	counts []uint8
+	ok     bool // built
+	added  int  // the bytes counted for it in the cache
+}
+
+// runCache is a generation's kept runs.
+type runCache struct {
+	mu    sync.Mutex
+	lru   *simplelru.LRU[runKey, *runPostings]
+	bytes int
+	// budget is runCacheBudget; tests set less.
+	budget int
+}
+
+// postings returns the postings of key, built by build on first use; false
+// when they could not be built (the caller verifies itself).
+func (c *runCache) postings(key runKey, build func() (docs []uint32, counts []uint8, ok bool)) (*runPostings, bool) {
+	c.mu.Lock()
+	if c.lru == nil {
+		c.lru, _ = simplelru.NewLRU[runKey, *runPostings](runCacheEntries, func(_ runKey, p *runPostings) {
+			c.bytes -= p.added
+		})
+		if c.budget == 0 {
+			c.budget = runCacheBudget
+		}
+	}
+	p, found := c.lru.Get(key)
+	if !found {
+		p = &runPostings{}
+		c.lru.Add(key, p)
+	}
+	c.mu.Unlock()
+	p.once.Do(func() {
+		p.docs, p.counts, p.ok = build()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if !p.ok {
+			c.lru.Remove(key)
+			return
+		}
+		if cur, ok := c.lru.Peek(key); ok && cur == p {
+			p.added = 64 + len(p.docs)*5
+			c.bytes += p.added
+			for c.bytes > c.budget && c.lru.Len() > 1 {
+				c.lru.RemoveOldest()
+			}
+		}
+	})
+	return p, p.ok
+}
+
+// buildRun verifies run on the candidates (in increasing order, within
+// one part) against the folded text: the documents holding it, with their
+// capped counts in the head and the body.
+func buildRun(t *foldedText, run []byte, cands *roaring.Bitmap, lo, hi uint32) ([]uint32, []uint8) {
+	var docs []uint32
+	var counts []uint8
+	rare := t.rarest(run)
+	it := cands.Iterator()
+	it.AdvanceIfNeeded(lo)
+	for it.HasNext() {
+		d := it.Next()
+		if d >= hi {
+			break
+		}
+		h := countRun(t.head(d), run, rare, occurrenceCap)
+		b := countRun(t.body(d), run, rare, occurrenceCap)
+		if h+b == 0 {
+			continue
+		}
+		docs = append(docs, d)
+		counts = append(counts, uint8(h<<2|b))
+	}
+	return docs, counts
+}

@@ -1,0 +1,57 @@
+package index
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestRunCacheBudget checks that the run cache builds each entry once,
+// even when asked concurrently, forgets a failed build, and keeps its
+// bytes within its budget by dropping the least recently used.
+func TestRunCacheBudget(t *testing.T) {
+	c := &runCache{budget: 3 * (64 + 100*5)}
+	var builds atomic.Int32
+	build := func(n int) func() ([]uint32, []uint8, bool) {
+		return func() ([]uint32, []uint8, bool) {
+			builds.Add(1)
+			return make([]uint32, n), make([]uint8, n), true
+		}
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if p, ok := c.postings(runKey{"高质量", 0, 10}, build(100)); !ok || len(p.docs) != 100 {
+				t.Errorf("postings = %d docs, %v", len(p.docs), ok)
+			}
+		})
+	}
+	wg.Wait()
+	if n := builds.Load(); n != 1 {
+		t.Errorf("8 concurrent lookups built %d times, want once", n)
+	}
+	if _, ok := c.postings(runKey{"失败了", 0, 10}, func() ([]uint32, []uint8, bool) { return nil, nil, false }); ok {
+		t.Error("a failed build was reported built")
+	}
+	if _, ok := c.postings(runKey{"失败了", 0, 10}, build(1)); !ok {
+		t.Error("a failed build was kept: the next lookup did not build")
+	}
+	stems := []string{"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"}
+	for i, stem := range stems {
+		c.postings(runKey{stem + "乙丙", 0, 10}, build(100))
+		if c.bytes > c.budget {
+			t.Fatalf("after %d runs the cache holds %d bytes, budget %d", i+1, c.bytes, c.budget)
+		}
+	}
+	if c.lru.Len() != 3 {
+		t.Errorf("cache holds %d runs, want the 3 its budget allows", c.lru.Len())
+	}
+	if _, ok := c.lru.Peek(runKey{"高质量", 0, 10}); ok {
+		t.Error("the least recently used run was kept")
+	}
+	builds.Store(0)
+	c.postings(runKey{"癸乙丙", 0, 10}, build(100)) // the most recent: kept
+	if builds.Load() != 0 {
+		t.Error("the most recently used run was rebuilt")
+	}
+}
