@@ -204,9 +204,14 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	}
-	err := x.matchBatches(ctx, q, o.sort == engine.SortRelevance, func(part int, docs []uint32, scores []float64) {
-		st := &parts[part]
+	err := x.matchBatches(ctx, q, o.sort == engine.SortRelevance, func(b *matchBatch) {
+		st := &parts[b.part]
+		docs, scores := b.docs, b.scores
 		kept, keptScores := docs, scores
+		// With every match of the part at hand and one filter at most, a
+		// facet counts over all the matches (its own filter's, with one)
+		// or those kept, and a large set is counted by its complement.
+		simple := b.whole && len(filters) <= 1
 		if len(filters) > 0 {
 			kept, keptScores = st.kept[:0], st.keptScores[:0]
 			for k, d := range docs {
@@ -226,7 +231,7 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 						keptScores = append(keptScores, scores[k])
 					}
 				case 1:
-					if f := facetOfFilter[failed]; f >= 0 {
+					if f := facetOfFilter[failed]; f >= 0 && !simple {
 						facetCols[f].count(st.counts[f], d)
 					}
 				}
@@ -237,9 +242,20 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 			}
 		}
 		st.total += uint64(len(kept))
-		// Facets a column at a time.
-		for f, col := range facetCols {
-			col.countAll(st.counts[f], kept)
+		if simple {
+			var restKept, restDocs []uint32 // each set's complement, once
+			for f, col := range facetCols {
+				if ownFilter[f] >= 0 {
+					restDocs = cols.countSet(col, st.counts[f], docs, restDocs, b.lo, b.hi)
+				} else {
+					restKept = cols.countSet(col, st.counts[f], kept, restKept, b.lo, b.hi)
+				}
+			}
+		} else {
+			// Facets a column at a time.
+			for f, col := range facetCols {
+				col.countAll(st.counts[f], kept)
+			}
 		}
 		if opts.hits == 0 {
 			return

@@ -43,6 +43,9 @@ type Columns struct {
 	Date []int64
 
 	keyword map[string]*Column
+	// totals holds each column's counts over the live documents of a
+	// range of document numbers (a part of Match), by totalsKey.
+	totals sync.Map
 
 	dateRange struct {
 		once        sync.Once
@@ -56,6 +59,7 @@ type Column struct {
 	Values []string
 	start  []uint32 // document d's ordinals are ords[start[d]:start[d+1]]
 	ords   []uint32
+	single []uint32 // when no document has two values: each one's ordinal or NoOrdinal; else nil
 }
 
 // Ordinals returns the ordinals of document d's values; the slice must
@@ -71,14 +75,88 @@ func (c *Column) count(counts []int, d uint32) {
 	}
 }
 
+// uncountAll takes one from counts for each ordinal of each of docs.
+func (c *Column) uncountAll(counts []int, docs []uint32) {
+	if single := c.single; single != nil {
+		for _, d := range docs {
+			if o := single[d]; o != NoOrdinal {
+				counts[o]--
+			}
+		}
+		return
+	}
+	for _, d := range docs {
+		for _, o := range c.ords[c.start[d]:c.start[d+1]] {
+			counts[o]--
+		}
+	}
+}
+
 // countAll adds one to counts for each ordinal of each of docs.
 func (c *Column) countAll(counts []int, docs []uint32) {
+	if single := c.single; single != nil {
+		for _, d := range docs {
+			if o := single[d]; o != NoOrdinal {
+				counts[o]++
+			}
+		}
+		return
+	}
 	start, ords := c.start, c.ords
 	for _, d := range docs {
 		for _, o := range ords[start[d]:start[d+1]] {
 			counts[o]++
 		}
 	}
+}
+
+// totalsKey names a column's counts over a range of documents.
+type totalsKey struct {
+	col    *Column
+	lo, hi uint32
+}
+
+// countSet adds to counts the ordinals of col of each of docs, matches
+// of a part [lo, hi): directly, or when they are most of the part's live
+// documents, as the part's totals less those of the part's other live
+// documents, rest (computed by complement when nil, and returned).
+func (c *Columns) countSet(col *Column, counts []int, docs, rest []uint32, lo, hi uint32) []uint32 {
+	if uint64(len(docs))*2 <= uint64(hi-lo) {
+		col.countAll(counts, docs)
+		return rest
+	}
+	key := totalsKey{col, lo, hi}
+	v, ok := c.totals.Load(key)
+	if !ok {
+		t := make([]int, len(col.Values))
+		col.countAll(t, c.complement(nil, lo, hi))
+		v, _ = c.totals.LoadOrStore(key, t)
+	}
+	for o, n := range v.([]int) {
+		counts[o] += n
+	}
+	if rest == nil {
+		rest = c.complement(docs, lo, hi)
+	}
+	col.uncountAll(counts, rest)
+	return rest
+}
+
+// complement lists the live documents of [lo, hi) that are not in docs
+// (increasing, within the range).
+func (c *Columns) complement(docs []uint32, lo, hi uint32) []uint32 {
+	rest := make([]uint32, 0, max(0, int(hi-lo)-len(docs)))
+	k := 0
+	for d := lo; d < hi; d++ {
+		if k < len(docs) && docs[k] == d {
+			k++
+			continue
+		}
+		if c.ID.First(d) != NoOrdinal {
+			rest = append(rest, d)
+		}
+	}
+	return rest
 }
 
 // First returns the ordinal of document d's first value, NoOrdinal when
@@ -236,7 +314,27 @@ func loadColumn(ctx context.Context, r bleveindex.IndexReader, field string, doc
 		col.ords[next[p.doc]] = p.ord
 		next[p.doc]++
 	}
+	col.setSingle()
 	return col, nil
+}
+
+// setSingle keeps the column also as one ordinal per document when no
+// document has two values (paper, month, kind): counting it is then one
+// read per document.
+func (c *Column) setSingle() {
+	docs := len(c.start) - 1
+	single := make([]uint32, docs)
+	for d := range docs {
+		switch c.start[d+1] - c.start[d] {
+		case 0:
+			single[d] = NoOrdinal
+		case 1:
+			single[d] = c.ords[c.start[d]]
+		default:
+			return
+		}
+	}
+	c.single = single
 }
 
 // loadIDs reads the id column from the id field's doc values, in one

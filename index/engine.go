@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -80,13 +82,23 @@ func (x *Index) Search(ctx context.Context, r *engine.Request) (*engine.Result, 
 	if err != nil {
 		return nil, err
 	}
-	res := &engine.Result{Total: c.total, Eligible: c.eligible, Facets: c.facets, Hits: []engine.Hit{}}
-	for _, sd := range c.hits[min(r.Offset, len(c.hits)):] {
-		h, err := x.hit(sd, o)
-		if err != nil {
-			return nil, err
-		}
-		res.Hits = append(res.Hits, h)
+	res := &engine.Result{Total: c.total, Eligible: c.eligible, Facets: c.facets}
+	page := c.hits[min(r.Offset, len(c.hits)):]
+	// The page's records are read (decompressed, decoded) on every core.
+	res.Hits = make([]engine.Hit, len(page))
+	errs := make([]error, len(page))
+	workers := min(len(page), runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(page); i += workers {
+				res.Hits[i], errs[i] = x.hit(page[i], o)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

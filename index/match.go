@@ -150,25 +150,36 @@ func (x *Index) Parts() int {
 // Match on a closed generation returns ErrClosed; a memory fault in a
 // damaged segment file returns ErrDamaged.
 func (x *Index) Match(ctx context.Context, q query.Query, score bool, fn func(part int, doc uint32, score float64)) error {
-	return x.matchBatches(ctx, q, score, func(part int, docs []uint32, scores []float64) {
-		for k, d := range docs {
-			if scores != nil {
-				fn(part, d, scores[k])
+	return x.matchBatches(ctx, q, score, func(b *matchBatch) {
+		for k, d := range b.docs {
+			if b.scores != nil {
+				fn(b.part, d, b.scores[k])
 			} else {
-				fn(part, d, 0)
+				fn(b.part, d, 0)
 			}
 		}
 	})
 }
 
-// matchBatch is the number of documents a searcher's matches are handed
+// batchSize is the number of documents a searcher's matches are handed
 // on in.
-const matchBatch = 1024
+const batchSize = 1024
 
-// matchBatches is Match handing on the matches in batches: fn gets a
-// part's documents in increasing order with their scores (nil without
-// scores), valid until it returns.
-func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn func(part int, docs []uint32, scores []float64)) error {
+// matchBatch is some of a part's matches, in increasing document order,
+// with their scores (nil without scores).
+type matchBatch struct {
+	part   int
+	lo, hi uint32 // the part's documents are numbered in [lo, hi)
+	docs   []uint32
+	scores []float64
+	// whole is true when docs are all of the part's matches.
+	whole bool
+}
+
+// matchBatches is Match handing on the matches in batches, valid until fn
+// returns: every match of a part at once (whole) where the query is
+// evaluated a node at a time or is nil, else batches of batchSize.
+func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn func(*matchBatch)) error {
 	if err := x.snap.enter(); err != nil {
 		return err
 	}
@@ -178,13 +189,32 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
 	errs := make([]error, parts)
 	run := func(part int) error {
-		var b batcher
-		b.flush = func(docs []uint32, scores []float64) { fn(part, docs, scores) }
+		b := batcher{batch: matchBatch{part: part, lo: bound(part), hi: bound(part + 1)}, fn: fn}
 		err := x.matchRange(ctx, q, score, bound(part), bound(part+1), b.add)
 		b.done()
 		return err
 	}
-	if q != nil && !x.SearcherMatch && vectorizable(q) {
+	switch {
+	case q == nil:
+		run = func(part int) error {
+			lo, hi := bound(part), bound(part+1)
+			b := matchBatch{part: part, lo: lo, hi: hi, docs: getDocs(), whole: true}
+			defer func() { (&vres{docs: b.docs}).release() }()
+			id := x.snap.columns.ID
+			for d := lo; d < hi; d++ {
+				if id.First(d) != NoOrdinal {
+					b.docs = append(b.docs, d)
+				}
+			}
+			b.scores = getScores()
+			for range b.docs {
+				b.scores = append(b.scores, 1)
+			}
+			defer func() { (&vres{scores: b.scores}).release() }()
+			fn(&b)
+			return ctx.Err()
+		}
+	case !x.SearcherMatch && vectorizable(q):
 		vctx := x.matchContext(ctx)
 		norm := vnorm{}
 		if score {
@@ -195,7 +225,8 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 		}
 		run = func(part int) (err error) {
 			defer catchFault(debug.SetPanicOnFault(true), &err)
-			e := x.newVecEval(search.ContextWithTermSearchersCounter(vctx), bound(part), bound(part+1), score, norm)
+			lo, hi := bound(part), bound(part+1)
+			e := x.newVecEval(search.ContextWithTermSearchersCounter(vctx), lo, hi, score, norm)
 			r, err := e.eval(q, nil)
 			if err != nil {
 				return err
@@ -204,14 +235,7 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for k := 0; k < len(r.docs); k += 4 * matchBatch {
-				end := min(k+4*matchBatch, len(r.docs))
-				var sc []float64
-				if r.scores != nil {
-					sc = r.scores[k:end]
-				}
-				fn(part, r.docs[k:end], sc)
-			}
+			fn(&matchBatch{part: part, lo: lo, hi: hi, docs: r.docs, scores: r.scores, whole: true})
 			return nil
 		}
 	}
@@ -225,27 +249,26 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 
 // batcher gathers matches into batches.
 type batcher struct {
-	docs   []uint32
-	scores []float64
-	flush  func(docs []uint32, scores []float64)
+	batch matchBatch
+	fn    func(*matchBatch)
 }
 
 func (b *batcher) add(d uint32, s float64) {
-	if b.docs == nil {
-		b.docs, b.scores = make([]uint32, 0, matchBatch), make([]float64, 0, matchBatch)
+	if b.batch.docs == nil {
+		b.batch.docs, b.batch.scores = make([]uint32, 0, batchSize), make([]float64, 0, batchSize)
 	}
-	b.docs, b.scores = append(b.docs, d), append(b.scores, s)
-	if len(b.docs) == matchBatch {
+	b.batch.docs, b.batch.scores = append(b.batch.docs, d), append(b.batch.scores, s)
+	if len(b.batch.docs) == batchSize {
 		b.done()
 	}
 }
 
 // done hands on what is gathered.
 func (b *batcher) done() {
-	if len(b.docs) > 0 {
-		b.flush(b.docs, b.scores)
+	if len(b.batch.docs) > 0 {
+		b.fn(&b.batch)
 	}
-	b.docs, b.scores = b.docs[:0], b.scores[:0]
+	b.batch.docs, b.batch.scores = b.batch.docs[:0], b.batch.scores[:0]
 }
 
 // matchContext is ctx with what the query's searchers read: the scoring

@@ -309,6 +309,43 @@ func (e *vecEval) union(qs []query.Query, coord bool, min int, within []uint32) 
 	if len(rs) == 1 && min <= 1 {
 		return rs[0], nil // a disjunction of one scores as its clause (coord 1/1)
 	}
+	// One clause matching nothing in the part (an author no article has):
+	// the others' merge, and with one left, that clause scaled in place.
+	if min <= 1 {
+		live := rs[:0:0]
+		for i := range rs {
+			if len(rs[i].docs) > 0 {
+				live = append(live, rs[i])
+			} else {
+				rs[i].release()
+			}
+		}
+		if len(live) == 0 {
+			return vres{}, nil
+		}
+		if len(live) == 1 {
+			r := live[0]
+			if e.score && coord {
+				if r.scores == nil {
+					r.scores = make([]float64, len(r.docs))
+				}
+				f := 1 / float64(len(rs))
+				for k := range r.scores {
+					r.scores[k] *= f
+				}
+			}
+			return r, nil
+		}
+		if len(live) < len(rs) && !coord {
+			rs = live // a sum ignores the empty ones; coord counts them
+		} else if len(live) < len(rs) {
+			for i := range rs {
+				if len(rs[i].docs) == 0 {
+					rs[i] = vres{}
+				}
+			}
+		}
+	}
 	out := mergeUnion(rs, e.score, coord, max(min, 1))
 	for i := range rs {
 		rs[i].release()
@@ -686,6 +723,10 @@ func (e *vecEval) dictionaries(field string) ([]segment.TermDictionary, error) {
 	return ds, nil
 }
 
+// advanceRatio is how much shorter than the postings a list of documents
+// must be for postings to skip to each of them instead of reading all.
+const advanceRatio = 1
+
 // postings calls fn with every posting of term in field within the part
 // (and among within's documents when within is not nil), in document
 // order; with freq, the postings carry their frequencies and norms. When
@@ -709,7 +750,7 @@ func (e *vecEval) postings(field, term string, freq bool, within []uint32, fn fu
 		}
 		it := pl.Iterator(freq, freq, false, nil)
 		fail := func(err error) error { return fmt.Errorf("match: postings of %q in %s: %w", term, field, err) }
-		if within != nil && uint64(len(within))*4 < pl.Count()*uint64(hi-lo)/uint64(end-off) {
+		if within != nil && uint64(len(within))*advanceRatio < pl.Count()*uint64(hi-lo)/uint64(end-off) {
 			var cur uint32 // the current posting's document
 			var p segment.Posting
 			for _, w := range within {
