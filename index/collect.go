@@ -269,6 +269,7 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 			// id is read only to break a tie.
 			full := st.top.Len() >= opts.hits
 			if after == nil && full && o.primary(&sd, &st.top.docs[0]) > 0 {
+				st.eligible++ // without a cursor every match is eligible
 				continue
 			}
 			sd.id = int64(cols.ID.First(d))

@@ -200,7 +200,11 @@ func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader
 	)
 	for _, f := range columnFields {
 		wg.Go(func() {
-			col, err := loadColumn(ctx, r, f, docs)
+			var col *Column
+			err := guarded(func() (err error) {
+				col, err = loadColumn(ctx, r, f, docs)
+				return err
+			})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -211,7 +215,11 @@ func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader
 		})
 	}
 	wg.Go(func() {
-		ids, err := loadIDs(ctx, r, sr, docs)
+		var ids *Column
+		err := guarded(func() (err error) {
+			ids, err = loadIDs(ctx, r, sr, docs)
+			return err
+		})
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -221,7 +229,11 @@ func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader
 		c.ID = ids
 	})
 	wg.Go(func() {
-		dates, err := loadDates(ctx, r, docs)
+		var dates []int64
+		err := guarded(func() (err error) {
+			dates, err = loadDates(ctx, r, docs)
+			return err
+		})
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

@@ -42,14 +42,7 @@ type ExactPhraseQuery struct {
 
 // Searcher returns the searcher of the query (Bleve's query.Query).
 func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	type field struct {
-		name  string
-		boost float64
-	}
-	fields := []field{{FieldHeadBigram, q.HeadBoost * q.Weight}}
-	if q.Scope != ScopeHead {
-		fields = append(fields, field{FieldBodyBigram, q.Weight})
-	}
+	fields := q.fields()
 	var runs []search.Searcher
 	fail := func(err error, more ...search.Searcher) (search.Searcher, error) {
 		closeAll(append(runs, more...))
@@ -111,6 +104,22 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 		}
 	}
 	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
+}
+
+// exactField is an exact-recall field a query looks in, with the boost
+// of a run found there.
+type exactField struct {
+	name  string
+	boost float64
+}
+
+// fields are the fields of the query's scope.
+func (q *ExactPhraseQuery) fields() []exactField {
+	fields := []exactField{{FieldHeadBigram, q.HeadBoost * q.Weight}}
+	if q.Scope != ScopeHead {
+		fields = append(fields, exactField{FieldBodyBigram, q.Weight})
+	}
+	return fields
 }
 
 // runWeight is a run's share of the query's score.

@@ -100,6 +100,32 @@ func TestFacetsCountEveryMatch(t *testing.T) {
 				if res.Total != total {
 					t.Errorf("%s: total %d, records give %d", name, res.Total, total)
 				}
+				// Without a cursor every match is eligible for the pages;
+				// after the page's last hit, all the others are.
+				if res.Eligible != total {
+					t.Errorf("%s: %d eligible without a cursor, want the total %d", name, res.Eligible, total)
+				}
+				for _, sort := range []string{engine.SortRelevance, engine.SortNewest, engine.SortOldest} {
+					r := &engine.Request{Query: eq, Filters: filters, Sort: sort, Size: 10}
+					first, err := idx.Search(context.Background(), r)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if first.Eligible != total || len(first.Hits) != min(10, int(total)) {
+						t.Errorf("%s sort %q: %d eligible, %d hits; want %d, %d", name, sort, first.Eligible, len(first.Hits), total, min(10, int(total)))
+					}
+					if len(first.Hits) == 0 {
+						continue
+					}
+					r.After = &first.Hits[len(first.Hits)-1].Cursor
+					next, err := idx.Search(context.Background(), r)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if want := total - uint64(len(first.Hits)); next.Eligible != want {
+						t.Errorf("%s sort %q: %d eligible after the first page, want %d", name, sort, next.Eligible, want)
+					}
+				}
 				for _, f := range facets {
 					got := map[string]int{}
 					for _, v := range res.Facets[f.Name] {

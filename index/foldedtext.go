@@ -83,7 +83,14 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 		hi := uint32(uint64(cols.Docs) * uint64(w+1) / uint64(workers))
 		wg.Go(func() {
 			parts[w] = &foldedText{}
-			ok[w] = parts[w].load(ctx, sr, cols, lo, hi)
+			err := guarded(func() error {
+				ok[w] = parts[w].load(ctx, sr, cols, lo, hi)
+				return nil
+			})
+			if err != nil { // a damaged segment: this range's chunks are given back
+				parts[w].free()
+				ok[w] = false
+			}
 		})
 	}
 	wg.Wait()

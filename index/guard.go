@@ -51,3 +51,11 @@ func catchFault(prev bool, err *error) {
 	}
 	panic(r)
 }
+
+// guarded runs fn in the calling goroutine with a fault on a memory-mapped
+// segment turned into ErrDamaged: the form for goroutines that a reader
+// starts (SetPanicOnFault is a per-goroutine setting).
+func guarded(fn func() error) (err error) {
+	defer catchFault(debug.SetPanicOnFault(true), &err)
+	return fn()
+}

@@ -139,9 +139,12 @@ func (x *Index) Parts() int {
 // a score of 1.
 //
 // The documents are cut into Parts() ranges of document numbers, matched
-// in parallel, each by its own Bleve searcher advanced to the start of its
-// range. fn is called concurrently from one goroutine per part, with the
-// part's number, and in document order within a part.
+// in parallel. A query made of the archive's usual nodes is evaluated a
+// node at a time over each range (vecmatch.go), with Bleve's scores;
+// any other (or every one, with SearcherMatch) by its own Bleve searcher
+// advanced to the start of the range. fn is called concurrently from one
+// goroutine per part, with the part's number, and in document order
+// within a part.
 //
 // Match is the engine under search: it leaves to the caller what Bleve's
 // collector would do (ranking, paging, facets), which the caller does on
@@ -284,21 +287,10 @@ func (x *Index) matchContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, prefixKey{}, &x.snap.prefixes)
 }
 
-// matchRange is Match over the documents numbered in [lo, hi).
+// matchRange is Match by Bleve's searcher over the documents numbered in
+// [lo, hi) (q is not nil: matchBatches lists a nil q's documents itself).
 func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, hi uint32, fn func(doc uint32, score float64)) (err error) {
 	defer catchFault(debug.SetPanicOnFault(true), &err)
-	if q == nil {
-		cols := x.snap.columns
-		for d := lo; d < hi; d++ {
-			if d%4096 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if cols.ID.First(d) != NoOrdinal {
-				fn(d, 1)
-			}
-		}
-		return nil
-	}
 	ctx = search.ContextWithTermSearchersCounter(x.matchContext(ctx))
 	opts := search.SearcherOptions{}
 	if !score {

@@ -216,16 +216,12 @@ func (e *vecEval) estimate(q query.Query) uint64 {
 	case *query.TermQuery:
 		return e.count(q.FieldVal, q.Term)
 	case *ExactPhraseQuery:
-		fields := []string{FieldHeadBigram}
-		if q.Scope != ScopeHead {
-			fields = append(fields, FieldBodyBigram)
-		}
 		var n uint64
-		for _, f := range fields {
+		for _, f := range q.fields() {
 			m := uint64(unknown)
 			for _, run := range q.Runs {
 				if r := []rune(run); len(r) >= 2 {
-					m = min(m, e.count(f, string(r[:2])))
+					m = min(m, e.count(f.name, string(r[:2])))
 				}
 			}
 			if m == unknown {
@@ -931,14 +927,7 @@ func (e *vecEval) word(q *wordTermQuery, within []uint32) (vres, error) {
 // field scored by the field's boost (a disjunction over the fields), the
 // runs conjoined, then long runs verified.
 func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
-	type field struct {
-		name  string
-		boost float64
-	}
-	fields := []field{{FieldHeadBigram, q.HeadBoost * q.Weight}}
-	if q.Scope != ScopeHead {
-		fields = append(fields, field{FieldBodyBigram, q.Weight})
-	}
+	fields := q.fields()
 	if r, ok, err := e.cachedExact(q, within); ok || err != nil {
 		return r, err
 	}
