@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -293,8 +294,11 @@ func loadColumn(ctx context.Context, r bleveindex.IndexReader, field string, doc
 	}
 	defer dict.Close()
 	col := &Column{start: make([]uint32, docs+1)}
+	// The (document, ordinal) pairs are gathered in chunks of a fixed
+	// size: a field with millions of values is never copied to grow.
 	type pair struct{ doc, ord uint32 }
-	var pairs []pair
+	const chunk = 1 << 16
+	var chunks [][]pair
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -307,7 +311,11 @@ func loadColumn(ctx context.Context, r bleveindex.IndexReader, field string, doc
 		col.Values = append(col.Values, e.Term)
 		err = visitPostings(ctx, r, field, e.Term, func(d uint32) {
 			if d < docs {
-				pairs = append(pairs, pair{d, ord})
+				if len(chunks) == 0 || len(chunks[len(chunks)-1]) == chunk {
+					chunks = append(chunks, make([]pair, 0, chunk))
+				}
+				last := &chunks[len(chunks)-1]
+				*last = append(*last, pair{d, ord})
 				col.start[d+1]++
 			}
 		})
@@ -320,11 +328,13 @@ func loadColumn(ctx context.Context, r bleveindex.IndexReader, field string, doc
 	for d := uint32(1); d <= docs; d++ {
 		col.start[d] += col.start[d-1]
 	}
-	col.ords = make([]uint32, len(pairs))
+	col.ords = make([]uint32, col.start[docs])
 	next := slices.Clone(col.start[:docs])
-	for _, p := range pairs {
-		col.ords[next[p.doc]] = p.ord
-		next[p.doc]++
+	for _, c := range chunks {
+		for _, p := range c {
+			col.ords[next[p.doc]] = p.ord
+			next[p.doc]++
+		}
 	}
 	col.setSingle()
 	return col, nil
@@ -358,7 +368,7 @@ func loadIDs(ctx context.Context, r bleveindex.IndexReader, sr *storedReader, do
 		return nil, err
 	}
 	ids := make([]string, docs)
-	var live []uint32
+	live := make([]idKey, 0, docs)
 	for d := range docs {
 		if d%4096 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -373,22 +383,47 @@ func loadIDs(ctx context.Context, r bleveindex.IndexReader, sr *storedReader, do
 			return nil, err
 		}
 		if ids[d] != "" {
-			live = append(live, d)
+			live = append(live, newIDKey(ids[d], d))
 		}
 	}
-	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(ids[a], ids[b]) })
+	sortByID(live, ids)
 	col := &Column{Values: make([]string, len(live)), start: make([]uint32, docs+1), ords: make([]uint32, len(live))}
-	for o, d := range live {
-		col.Values[o] = ids[d]
-		col.start[d+1] = 1
+	for o, k := range live {
+		col.Values[o] = ids[k.doc]
+		col.start[k.doc+1] = 1
 	}
 	for d := uint32(1); d <= docs; d++ {
 		col.start[d] += col.start[d-1]
 	}
-	for o, d := range live {
-		col.ords[col.start[d]] = uint32(o)
+	for o, k := range live {
+		col.ords[col.start[k.doc]] = uint32(o)
 	}
 	return col, nil
+}
+
+// idKey sorts a document by its id: the id's first eight bytes as a
+// number in the strings' order, the strings compared only on a tie.
+type idKey struct {
+	prefix uint64
+	doc    uint32
+}
+
+func newIDKey(id string, d uint32) idKey {
+	var p uint64
+	for i := range min(8, len(id)) {
+		p |= uint64(id[i]) << (56 - 8*i)
+	}
+	return idKey{p, d}
+}
+
+// sortByID sorts keys by the ids of their documents.
+func sortByID(keys []idKey, ids []string) {
+	slices.SortFunc(keys, func(a, b idKey) int {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+			return c
+		}
+		return strings.Compare(ids[a.doc], ids[b.doc])
+	})
 }
 
 // loadDates reads the date field: the full-precision terms (shift 0) of
@@ -398,7 +433,8 @@ func loadDates(ctx context.Context, r bleveindex.IndexReader, docs uint32) ([]in
 	for i := range dates {
 		dates[i] = NoDate
 	}
-	dict, err := r.FieldDict(FieldDate)
+	// Only the full-precision terms: their first byte is the shift's.
+	dict, err := r.FieldDictPrefix(FieldDate, []byte{numeric.ShiftStartInt64})
 	if err != nil {
 		return nil, err
 	}

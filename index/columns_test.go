@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,14 +22,28 @@ import (
 // updates it (one file removed, one added).
 func columnsIndex(t *testing.T) *Index {
 	t.Helper()
+	return columnsIndexWith(t, 0)
+}
+
+// columnsIndexWith is columnsIndex with merged segments of at most
+// segmentDocs documents (0: the default).
+func columnsIndexWith(t *testing.T, segmentDocs int) *Index {
+	t.Helper()
 	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
 	xwlb := linkTestCorpus(t, corpusDir, 40)
-	update(t, corpusDir, indexDir, true)
+	run := func(rebuild bool) Summary {
+		sum, err := Update(context.Background(), Options{Corpus: corpusDir, Dir: indexDir, Rebuild: rebuild, Parser: newParser(t), BatchSize: 50, SegmentDocs: segmentDocs})
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		return sum
+	}
+	run(true)
 	if err := os.Remove(filepath.Join(corpusDir, filepath.Base(xwlb[0].Path))); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(corpusDir, "new.txt"), "---\npaper: 四平日报\ndate: 2024-05-06\n---\n### 梨树县黑土地保护\n\n本报记者 张三\n\n梨树县推进黑土地保护。\n")
-	sum := update(t, corpusDir, indexDir, false)
+	sum := run(false)
 	if sum.Deleted == 0 || sum.Added == 0 {
 		t.Fatalf("update deleted %d, added %d articles; want some of both", sum.Deleted, sum.Added)
 	}
@@ -237,5 +252,29 @@ func TestStatsCountRecords(t *testing.T) {
 	}
 	if st.FirstDate != first || st.LastDate != last || uint64(len(cols.ID.Values)) != st.Articles {
 		t.Errorf("stats: %s to %s, %d articles; records: %s to %s, %d", st.FirstDate, st.LastDate, st.Articles, first, last, len(cols.ID.Values))
+	}
+}
+
+// TestSortByID checks the id order of the id column against the strings'
+// own, with ids sharing long prefixes and shorter than the key.
+func TestSortByID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 12))
+	ids := make([]string, 5000)
+	keys := make([]idKey, len(ids))
+	for d := range ids {
+		b := make([]byte, rng.IntN(13))
+		for i := range b {
+			b[i] = "ab\x00\xff"[rng.IntN(4)]
+		}
+		ids[d] = string(b)
+		keys[d] = newIDKey(ids[d], uint32(d))
+	}
+	sortByID(keys, ids)
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	for i, k := range keys {
+		if ids[k.doc] != want[i] {
+			t.Fatalf("position %d: %q, want %q", i, ids[k.doc], want[i])
+		}
 	}
 }

@@ -15,7 +15,16 @@ import (
 // queries matching few articles and most of them (counted by complement),
 // no query, and none, one and two filters, in one part and in three.
 func TestFacetsCountEveryMatch(t *testing.T) {
-	idx := columnsIndex(t)
+	checkFacetsCountEveryMatch(t, columnsIndex(t))
+}
+
+// TestFacetsCountEveryMatchOverSegments is the same check on an index of
+// many small segments.
+func TestFacetsCountEveryMatchOverSegments(t *testing.T) {
+	checkFacetsCountEveryMatch(t, segmentedIndex(t, 64))
+}
+
+func checkFacetsCountEveryMatch(t *testing.T, idx *Index) {
 	cols := idx.Columns()
 	facets := []engine.Facet{
 		{Name: "county", Field: engine.FieldCounties}, {Name: "topic", Field: engine.FieldTopics},

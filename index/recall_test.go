@@ -27,11 +27,23 @@ import (
 // a brute-force scan of the parsed records:
 //   - the quoted (exact) query returns exactly the articles containing s;
 //   - the unquoted query returns at least those.
-func TestRecallContract(t *testing.T) {
+func TestRecallContract(t *testing.T) { checkRecall(t, 0) }
+
+// TestRecallContractOverSegments is the same contract on an index merged
+// into segments of at most 300 documents (Options.SegmentDocs).
+func TestRecallContractOverSegments(t *testing.T) { checkRecall(t, 300) }
+
+func checkRecall(t *testing.T, segmentDocs int) {
 	corpusDir, indexDir := t.TempDir(), filepath.Join(t.TempDir(), "idx")
 	linkTestCorpus(t, corpusDir, 10)
-	sum := update(t, corpusDir, indexDir, true)
+	sum, err := Update(context.Background(), Options{Corpus: corpusDir, Dir: indexDir, Rebuild: true, Parser: newParser(t), BatchSize: 50, SegmentDocs: segmentDocs})
+	if err != nil {
+		t.Fatal(err)
+	}
 	idx := openIndex(t, indexDir)
+	if n := len(idx.snap.stored.segments); segmentDocs > 0 && n < 3 {
+		t.Fatalf("%d segments with at most %d documents each", n, segmentDocs)
+	}
 	waitFoldedText(t, idx)
 
 	// The records, folded, for the brute-force scan.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"newsarchive/corpus"
 )
@@ -117,6 +118,12 @@ type Options struct {
 	// the new generation has fewer than the current one.
 	MaxDeletions   float64
 	AllowDeletions bool
+	// SegmentDocs is the most documents a merged segment holds (default
+	// DefaultSegmentDocs). Merges, during a run and at its end, never
+	// build a larger one: the final merge's memory and time are bounded,
+	// and an incremental run merges its new segments with the small ones
+	// instead of rewriting the whole index.
+	SegmentDocs int
 	// LockWait is how long to wait for another run to release the write
 	// lock (0: fail at once with ErrLocked).
 	LockWait time.Duration
@@ -225,6 +232,9 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if opts.Keep <= 0 {
 		opts.Keep = KeepGenerations
 	}
+	if opts.SegmentDocs <= 0 {
+		opts.SegmentDocs = DefaultSegmentDocs
+	}
 	if opts.MaxDeletions <= 0 {
 		opts.MaxDeletions = DefaultMaxDeletions
 	}
@@ -305,7 +315,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 			err = cause
 		}
 	}()
-	idx, err := createGeneration(gen, rebuild, cur.path)
+	idx, err := createGeneration(gen, rebuild, cur.path, opts.SegmentDocs)
 	if err != nil {
 		return sum, err
 	}
@@ -319,6 +329,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 		state[source] = old
 	}
 	w := newWriter(ctx, idx, state, opts.BatchSize, opts.Writers, &sum)
+	w.segmentDocs = opts.SegmentDocs
 	w.forced, w.rows, w.tagging, w.listedAt = pl.forced, src.manifest, opts.Parser.Tagger.Fingerprint(), src.listedAt
 	w.prepareIDs(cur.state, src.files)
 	closed := false
@@ -709,10 +720,20 @@ func trustedTime(f corpus.File, listedAt time.Time) int64 {
 	return f.ModTime.UnixNano()
 }
 
+// DefaultSegmentDocs is the default of Options.SegmentDocs. Segments of
+// fewer than half of it are merged, so an index below 262,144 articles is
+// one segment (the fastest to query) and a million articles two to four.
+const DefaultSegmentDocs = 1 << 19
+
 // createGeneration creates the new generation: a clone of the current one
-// for an incremental run, or an empty index.
-func createGeneration(gen string, rebuild bool, cur string) (bleve.Index, error) {
-	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+// for an incremental run, or an empty index. Its merges build segments of
+// at most segmentDocs documents.
+func createGeneration(gen string, rebuild bool, cur string, segmentDocs int) (bleve.Index, error) {
+	config := map[string]interface{}{
+		"unsafe_batch":           true,
+		"asyncErrorCallbackName": asyncErrorCallback,
+		"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": segmentDocs},
+	}
 	if rebuild {
 		idx, err := bleve.NewUsing(gen, NewMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
 		if err != nil {
@@ -771,8 +792,10 @@ type writer struct {
 	pending   *job
 	batchSize int
 	sum       *Summary
-	wrote     bool // some batch was handed to the background writers
-	changed   bool // some article or file state changed
+	// segmentDocs bounds the final merge's segments (Options.SegmentDocs).
+	segmentDocs int
+	wrote       bool // some batch was handed to the background writers
+	changed     bool // some article or file state changed
 
 	// What the records are made from, recorded in each file's state.
 	forced   map[string]bool // files re-read whatever their hash
@@ -1091,7 +1114,7 @@ func (w *writer) finish(ctx context.Context, log *slog.Logger) error {
 		}
 		log.Debug("articles written and persisted", "wait", time.Since(start))
 		start = time.Now()
-		if err := forceMerge(ctx, w.idx); err != nil {
+		if err := forceMerge(ctx, w.idx, w.segmentDocs); err != nil {
 			return err
 		}
 		log.Debug("index merged", "took", time.Since(start))
@@ -1130,10 +1153,12 @@ func (w *writer) lengths(ctx context.Context) ([]byte, error) {
 	return encodeLengths(l)
 }
 
-// forceMerge merges the index's persisted segments into one. One Bleve
-// force merge merges at most ten segments per task and plans once, so a
-// large build (200,000 articles: two segments left) takes another round.
-func forceMerge(ctx context.Context, idx bleve.Index) error {
+// forceMerge merges the index's persisted segments into as few as hold
+// at most segmentDocs documents each: segments of fewer than half that
+// are merged together, larger ones left as they are. One Bleve force
+// merge merges at most ten segments per task and plans once, so a large
+// build takes more rounds, until one changes nothing.
+func forceMerge(ctx context.Context, idx bleve.Index, segmentDocs int) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return fmt.Errorf("merge index: %w", err)
@@ -1142,8 +1167,11 @@ func forceMerge(ctx context.Context, idx bleve.Index) error {
 	if !ok {
 		return nil
 	}
-	for round := 0; round < 8; round++ {
-		if err := s.ForceMerge(ctx, nil); err != nil {
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	opts.MaxSegmentSize = int64(segmentDocs)
+	prev := -1
+	for round := 0; round < 16; round++ {
+		if err := s.ForceMerge(ctx, &opts); err != nil {
 			return fmt.Errorf("merge index: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
@@ -1153,9 +1181,10 @@ func forceMerge(ctx context.Context, idx bleve.Index) error {
 		if err != nil {
 			return fmt.Errorf("merge index: %w", err)
 		}
-		if n <= 1 {
+		if n <= 1 || n == prev {
 			return nil
 		}
+		prev = n
 	}
 	return nil
 }

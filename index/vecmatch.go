@@ -135,7 +135,7 @@ func (x *Index) newVecEval(ctx context.Context, lo, hi uint32, score bool, norm 
 	var off uint64
 	for _, s := range e.segs {
 		e.offsets = append(e.offsets, uint32(off))
-		off += s.Count()
+		off += uint64(s.FullSize()) // deleted documents included: Count is the live ones
 	}
 	return e
 }
@@ -735,7 +735,7 @@ func (e *vecEval) postings(field, term string, freq bool, within []uint32, fn fu
 	}
 	for i, s := range e.segs {
 		off := e.offsets[i]
-		end := off + uint32(s.Count())
+		end := off + uint32(s.FullSize())
 		lo, hi := max(e.lo, off), min(e.hi, end)
 		if lo >= hi {
 			continue

@@ -42,7 +42,36 @@ func matchAll(t *testing.T, idx *Index, q query.Query, score bool) map[uint32]fl
 // of the articles: the same documents, the same scores, in one part and
 // in three, scored and unscored.
 func TestVectorMatchesSearchers(t *testing.T) {
-	idx := columnsIndex(t)
+	checkVectorMatchesSearchers(t, columnsIndex(t))
+}
+
+// TestVectorMatchesSearchersOverSegments is the same check on an index of
+// many small segments (Options.SegmentDocs), whose postings the node
+// evaluator reads a segment at a time.
+func TestVectorMatchesSearchersOverSegments(t *testing.T) {
+	checkVectorMatchesSearchers(t, segmentedIndex(t, 64))
+}
+
+// segmentedIndex is columnsIndexWith(segmentDocs), the test corpus built
+// in batches of 50 and updated once, with the bound on the merged
+// segments checked.
+func segmentedIndex(t *testing.T, segmentDocs int) *Index {
+	t.Helper()
+	idx := columnsIndexWith(t, segmentDocs)
+	segs := idx.snap.stored.segments
+	if len(segs) < 4 {
+		t.Fatalf("%d segments, want several", len(segs))
+	}
+	for i, sg := range segs {
+		if sg.Count() > uint64(max(segmentDocs, 50)) {
+			t.Errorf("segment %d holds %d documents, more than %d", i, sg.Count(), max(segmentDocs, 50))
+		}
+	}
+	t.Logf("%d segments", len(segs))
+	return idx
+}
+
+func checkVectorMatchesSearchers(t *testing.T, idx *Index) {
 	cols := idx.Columns()
 	rng := rand.New(rand.NewPCG(20261203, 7))
 	var texts []string

@@ -78,6 +78,7 @@ func child(args []string, stdout io.Writer) error {
 	withPprof := fs.Bool("pprof", false, "serve /debug/pprof/")
 	osURL := fs.String("opensearch-url", "", "the cluster's node URLs (opensearch)")
 	alias := fs.String("alias", "", "the alias on the cluster (opensearch)")
+	segmentDocs := fs.Int("segment-docs", 0, "most documents per merged segment (ours; 0: the default)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func child(args []string, stdout io.Writer) error {
 	}
 	switch args[0] {
 	case "index":
-		res, err := indexPhase(ctx, *engine, tagger, *corpusDir, *dir, cluster)
+		res, err := indexPhase(ctx, *engine, tagger, *corpusDir, *dir, cluster, *segmentDocs)
 		if err != nil {
 			return err
 		}
@@ -113,7 +114,7 @@ func initAnalysis(t *corpus.Tagger) error {
 	return nil
 }
 
-func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string, cluster opensearch.Config) (*indexResult, error) {
+func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpusDir, dir string, cluster opensearch.Config, segmentDocs int) (*indexResult, error) {
 	files, err := corpus.FindFiles(corpusDir)
 	if err != nil {
 		return nil, err
@@ -132,8 +133,10 @@ func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpu
 		res.InitSeconds = time.Since(start).Seconds()
 		cpu0 := cpuTime()
 		start = time.Now()
-		log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-		sum, err := index.Update(ctx, index.Options{Corpus: corpusDir, Dir: dir, Rebuild: true, Parser: parser, Logger: log})
+		// Debug: the stages' times (files read, persisted, merged) in the
+		// index log.
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		sum, err := index.Update(ctx, index.Options{Corpus: corpusDir, Dir: dir, Rebuild: true, Parser: parser, Logger: log, SegmentDocs: segmentDocs})
 		if err != nil {
 			return nil, err
 		}

@@ -76,10 +76,13 @@ type options struct {
 	Source     string        `json:"source"`
 	Keep       string        `json:"keep,omitempty"`
 	ReuseIndex bool          `json:"reuse_index"`
-	Exports    bool          `json:"exports"`
-	Out        string        `json:"-"`
-	CPUProfile string        `json:"-"`
-	MemProfile string        `json:"-"`
+	// SegmentDocs bounds our index's merged segments (0: the index
+	// package's default).
+	SegmentDocs int    `json:"segment_docs,omitempty"`
+	Exports     bool   `json:"exports"`
+	Out         string `json:"-"`
+	CPUProfile  string `json:"-"`
+	MemProfile  string `json:"-"`
 	// OpenSearchURLs are the cluster's node URLs, for the opensearch
 	// engine (credentials, from the environment, are not recorded).
 	OpenSearchURLs []string `json:"opensearch_urls,omitempty"`
@@ -97,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Source, "source", "", "the xwlb corpus (default: ../shared/testdata/xwlb beside the module)")
 	fs.StringVar(&o.Keep, "keep", "", "keep corpora and indexes in `DIR` and reuse the corpora (default: a temporary directory, removed)")
 	fs.BoolVar(&o.ReuseIndex, "reuse-index", false, "with --keep: serve the indexes of an earlier run instead of rebuilding them (its indexing figures are reported)")
+	fs.IntVar(&o.SegmentDocs, "segment-docs", 0, "our index's most documents per merged segment (default: the index's own, index.DefaultSegmentDocs)")
 	fs.BoolVar(&o.Exports, "exports", false, "also time our server's downloads of every hit (CSV, JSONL, RIS, BibTeX, CSL-JSON) after the timed runs")
 	fs.StringVar(&o.Out, "out", "", "write every figure as JSON to `FILE`")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of our server during the last timed run to `FILE` (suffixed with the article count)")
@@ -297,6 +301,9 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 			os.RemoveAll(dir)
 			os.Remove(saved)
 			args = append(args, "--dir", dir)
+			if o.SegmentDocs > 0 {
+				args = append(args, "--segment-docs", strconv.Itoa(o.SegmentDocs))
+			}
 		}
 		logf("%s: indexing", e)
 		out, u, err := runChild(ctx, dir+".index.log", args...)

@@ -41,6 +41,7 @@ func newIndexCmd() *cobra.Command {
 		rebuild, rollback   bool
 		rollbackTo          string
 		workers, keep       int
+		segmentDocs         int
 		allowDeletions      bool
 		maxDeletions        float64
 		wait                time.Duration
@@ -108,6 +109,9 @@ many articles.`,
 			if maxDeletions <= 0 || maxDeletions > 100 {
 				return usageError(fmt.Errorf("--max-deletions %g: want a percentage above 0, at most 100", maxDeletions))
 			}
+			if segmentDocs < 1000 || segmentDocs > 1<<30 {
+				return usageError(fmt.Errorf("--segment-docs %d: want 1000 to %d", segmentDocs, 1<<30))
+			}
 			if keep < 1 {
 				return usageError(fmt.Errorf("--keep %d: want at least 1", keep))
 			}
@@ -127,6 +131,7 @@ many articles.`,
 				Corpus: corpusDir, Dir: indexDir, Rebuild: rebuild, Workers: workers,
 				Parser: corpus.NewParser(tagger), Progress: progress,
 				Keep: keep, MaxDeletions: maxDeletions / 100, AllowDeletions: allowDeletions, LockWait: wait,
+				SegmentDocs: segmentDocs,
 			})
 			done()
 			for _, p := range sum.Problems {
@@ -150,6 +155,7 @@ many articles.`,
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "build a fresh index and switch to it when complete")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files parsed at once (default: all cores)")
 	cmd.Flags().IntVar(&keep, "keep", index.KeepGenerations, "complete generations kept (the current one and the one before it always are)")
+	cmd.Flags().IntVar(&segmentDocs, "segment-docs", index.DefaultSegmentDocs, "most articles per merged index segment: merges never build a larger one (bounds the final merge's memory; fewer segments answer faster)")
 	cmd.Flags().BoolVar(&allowDeletions, "allow-deletions", false, "proceed even when the run deletes more than --max-deletions of the articles")
 	cmd.Flags().Float64Var(&maxDeletions, "max-deletions", 100*index.DefaultMaxDeletions, "`PERCENT` of the articles a run may delete without --allow-deletions")
 	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to `DURATION` for another index run to end (default: fail at once)")
