@@ -199,49 +199,35 @@ func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader
 		mu   sync.Mutex
 		errs []error
 	)
-	for _, f := range columnFields {
+	// load reads one column on a goroutine of its own, guarded against a
+	// damaged segment.
+	load := func(field string, fn func() error) {
 		wg.Go(func() {
-			var col *Column
-			err := guarded(func() (err error) {
-				col, err = loadColumn(ctx, r, f, docs)
-				return err
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("column %s: %w", f, err))
-				return
+			if err := guarded(fn); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("column %s: %w", field, err))
+				mu.Unlock()
 			}
-			c.keyword[f] = col
 		})
 	}
-	wg.Go(func() {
-		var ids *Column
-		err := guarded(func() (err error) {
-			ids, err = loadIDs(ctx, r, sr, docs)
+	for _, f := range columnFields {
+		load(f, func() error {
+			col, err := loadColumn(ctx, r, f, docs)
+			if err == nil {
+				mu.Lock()
+				c.keyword[f] = col
+				mu.Unlock()
+			}
 			return err
 		})
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("column %s: %w", FieldID, err))
-			return
-		}
-		c.ID = ids
+	}
+	load(FieldID, func() (err error) {
+		c.ID, err = loadIDs(ctx, r, sr, docs)
+		return err
 	})
-	wg.Go(func() {
-		var dates []int64
-		err := guarded(func() (err error) {
-			dates, err = loadDates(ctx, r, docs)
-			return err
-		})
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("column %s: %w", FieldDate, err))
-			return
-		}
-		c.Date = dates
+	load(FieldDate, func() (err error) {
+		c.Date, err = loadDates(ctx, r, docs)
+		return err
 	})
 	wg.Wait()
 	if len(errs) > 0 {

@@ -52,25 +52,6 @@ func TestVectorMatchesSearchersOverSegments(t *testing.T) {
 	checkVectorMatchesSearchers(t, segmentedIndex(t, 64))
 }
 
-// segmentedIndex is columnsIndexWith(segmentDocs), the test corpus built
-// in batches of 50 and updated once, with the bound on the merged
-// segments checked.
-func segmentedIndex(t *testing.T, segmentDocs int) *Index {
-	t.Helper()
-	idx := columnsIndexWith(t, segmentDocs)
-	segs := idx.snap.stored.segments
-	if len(segs) < 4 {
-		t.Fatalf("%d segments, want several", len(segs))
-	}
-	for i, sg := range segs {
-		if sg.Count() > uint64(max(segmentDocs, 50)) {
-			t.Errorf("segment %d holds %d documents, more than %d", i, sg.Count(), max(segmentDocs, 50))
-		}
-	}
-	t.Logf("%d segments", len(segs))
-	return idx
-}
-
 func checkVectorMatchesSearchers(t *testing.T, idx *Index) {
 	cols := idx.Columns()
 	rng := rand.New(rand.NewPCG(20261203, 7))
