@@ -100,7 +100,7 @@ func (q *ExactPhraseQuery) Searcher(ctx context.Context, i bleveindex.IndexReade
 	if t, ok := ctx.Value(textKey{}).(*foldedText); ok {
 		v.text = t
 		for i := range v.runs {
-			v.runs[i].rare = t.rarest(v.runs[i].text)
+			v.runs[i].rare = t.rarest(v.runs[i].wide)
 		}
 	}
 	return searcher.NewFilteringSearcher(ctx, s, v.accept), nil
@@ -195,6 +195,8 @@ type verifier struct {
 
 type verifyRun struct {
 	text []byte
+	// wide is text in the folded text's encoding (appendWide).
+	wide []byte
 	// long runs (three characters or more) must be verified; shorter ones
 	// are exact in the index and only counted for the score.
 	long bool
@@ -207,7 +209,7 @@ type verifyRun struct {
 	// ascii runs have an ASCII character, which could match inside a JSON
 	// escape sequence (\n, \u003c): they are searched in decoded text.
 	ascii bool
-	// rare is the index in text of the run's rarest byte in the folded
+	// rare is the index in wide of the run's rarest byte in the folded
 	// text, which the substring search looks for first.
 	rare int
 }
@@ -222,6 +224,7 @@ func newVerifier(r bleveindex.IndexReader, q *ExactPhraseQuery, score bool) *ver
 		v.runs = append(v.runs, verifyRun{
 			weight:    q.runWeight(run),
 			text:      []byte(run),
+			wide:      appendWide(nil, []byte(run)),
 			long:      utf8.RuneCountInString(run) > 2,
 			invariant: textnorm.String(run) == run,
 			ascii:     ascii,
@@ -276,10 +279,10 @@ func (v *verifier) acceptFolded(d *search.DocumentMatch) bool {
 		if v.score {
 			limit = occurrenceCap
 		}
-		h := countRun(head, run.text, run.rare, limit)
+		h := countRun(head, run.wide, run.rare, limit)
 		b := 0
 		if h == 0 || v.score {
-			b = countRun(body, run.text, run.rare, limit)
+			b = countRun(body, run.wide, run.rare, limit)
 		}
 		if h+b == 0 && run.long {
 			return false

@@ -19,9 +19,11 @@ import (
 // with a substring search, without decompressing, scanning and folding
 // each candidate's stored record.
 //
-// It costs about the raw text's size in memory. It is built in the
-// background after the generation opens (a few seconds for 200,000
-// articles); until then the verifier reads the stored records.
+// The text is held in UTF-16 (appendWide), two bytes for a Chinese
+// character where UTF-8 takes three: about 0.7 of the raw text's size in
+// memory. It is built in the background after the generation opens (a
+// few seconds for 200,000 articles); until then the verifier reads the
+// stored records.
 type foldedText struct {
 	// chunks hold the text; a document's text lies in one chunk, so
 	// that the text grows without copying.
@@ -42,6 +44,11 @@ type textLoc struct {
 // foldedChunkSize is the size of the chunks of a foldedText; a larger
 // document gets a chunk of its own.
 const foldedChunkSize = 8 << 20
+
+// releaseEvery is how many documents a folded-text loader reads between
+// two releases of the pages it read (about 100 MB of records at 1,500
+// bytes each).
+const releaseEvery = 1 << 16
 
 func (t *foldedText) head(d uint32) []byte {
 	if int(d) >= len(t.docs) {
@@ -75,6 +82,11 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 	// The documents are cut into one range per core, each loaded into
 	// chunks of its own; the ranges' chunks are then put end to end.
 	workers := max(1, min(runtime.GOMAXPROCS(0), int(cols.Docs)/4096))
+	// The loader reads every stored record once: the pages it read are
+	// released as it goes, so that they are not counted as the server's
+	// memory beside the folded text itself.
+	paths := sr.paths()
+	defer releaseMapped(paths)
 	parts := make([]*foldedText, workers)
 	ok := make([]bool, workers)
 	var wg sync.WaitGroup
@@ -84,7 +96,7 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 		wg.Go(func() {
 			parts[w] = &foldedText{}
 			err := guarded(func() error {
-				ok[w] = parts[w].load(ctx, sr, cols, lo, hi)
+				ok[w] = parts[w].load(ctx, sr, cols, lo, hi, paths)
 				return nil
 			})
 			if err != nil { // a damaged segment: this range's chunks are given back
@@ -122,14 +134,18 @@ func loadFoldedText(ctx context.Context, sr *storedReader, cols *Columns) *folde
 // load reads and folds the text of the live documents numbered in [lo,
 // hi) into t's chunks; t.docs is indexed by document number (entries
 // outside the range stay empty). False when ctx is done first or memory
-// cannot be mapped (t's chunks are freed then).
-func (t *foldedText) load(ctx context.Context, sr *storedReader, cols *Columns, lo, hi uint32) bool {
+// cannot be mapped (t's chunks are freed then). Every releaseEvery
+// documents it releases the pages read of the segment files in paths.
+func (t *foldedText) load(ctx context.Context, sr *storedReader, cols *Columns, lo, hi uint32, paths []string) bool {
 	t.docs = make([]textLoc, hi)
-	var raw, head, body []byte
+	var raw, head, body, wide []byte
 	for d := lo; d < hi; d++ {
 		if d%1024 == 0 && ctx.Err() != nil {
 			t.free()
 			return false
+		}
+		if (d-lo)%releaseEvery == releaseEvery-1 {
+			releaseMapped(paths)
 		}
 		ok := false
 		if cols.Live(d) {
@@ -159,7 +175,10 @@ func (t *foldedText) load(ctx context.Context, sr *storedReader, cols *Columns, 
 			head = appendFoldedJSON(head, fields[i].enc)
 		}
 		body = appendFoldedJSON(body[:0], fields[3].enc)
-		n := len(head) + len(body)
+		wide = appendWide(wide[:0], head)
+		headLen := len(wide)
+		wide = appendWide(wide, body)
+		n := len(wide)
 		if len(t.chunks) == 0 || len(t.chunks[len(t.chunks)-1])+n > cap(t.chunks[len(t.chunks)-1]) {
 			c, err := allocOffHeap(max(foldedChunkSize, n))
 			if err != nil {
@@ -171,14 +190,11 @@ func (t *foldedText) load(ctx context.Context, sr *storedReader, cols *Columns, 
 		}
 		c := len(t.chunks) - 1
 		at := len(t.chunks[c])
-		t.chunks[c] = append(append(t.chunks[c], head...), body...)
-		for _, b := range head {
+		t.chunks[c] = append(t.chunks[c], wide...)
+		for _, b := range wide {
 			t.bytes[b]++
 		}
-		for _, b := range body {
-			t.bytes[b]++
-		}
-		t.docs[d] = textLoc{chunk: uint32(c), head: uint32(at), body: uint32(at + len(head)), end: uint32(at + n)}
+		t.docs[d] = textLoc{chunk: uint32(c), head: uint32(at), body: uint32(at + headLen), end: uint32(at + n)}
 	}
 	return true
 }
@@ -259,6 +275,35 @@ func appendFoldedRune(dst []byte, r rune) []byte {
 	return utf8.AppendRune(dst, f)
 }
 
+// appendWide appends the UTF-8 text s to dst in UTF-16, little-endian, the
+// encoding of the folded text (an invalid byte becomes U+FFFD). Runs are
+// searched in it in the same encoding, at even offsets only (indexRun).
+func appendWide(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		i += size
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			dst = append(dst, byte(r1), byte(r1>>8), byte(r2), byte(r2>>8))
+			continue
+		}
+		dst = append(dst, byte(r), byte(r>>8))
+	}
+	return dst
+}
+
+// wideRunes returns the number of characters of the UTF-16 text b: its
+// units but the second halves of surrogate pairs.
+func wideRunes(b []byte) int {
+	n := 0
+	for i := 1; i < len(b); i += 2 {
+		if u := uint16(b[i-1]) | uint16(b[i])<<8; u < 0xDC00 || u > 0xDFFF {
+			n++
+		}
+	}
+	return n
+}
+
 // rarest returns the index in run of its byte least frequent in the text.
 func (t *foldedText) rarest(run []byte) int {
 	k := 0
@@ -271,11 +316,12 @@ func (t *foldedText) rarest(run []byte) int {
 }
 
 // indexRun returns the index of the first occurrence of run in text, -1
-// for none, looking for run[k] first. With k the run's rarest byte, that
-// skips most of the text in bytes.IndexByte's vector loop: in Chinese text
-// the first byte of a character takes one of a handful of values, so
-// bytes.Index, which looks for the first byte, stops at almost every
-// character.
+// for none, looking for run[k] first. Both are UTF-16 (appendWide): an
+// occurrence starts at an even offset, as a character does. With k the
+// run's rarest byte, that skips most of the text in bytes.IndexByte's
+// vector loop: bytes.Index looks for the first byte, whose value in
+// Chinese text is shared by many characters (the high byte of a unit
+// takes one of about 80 values), and stops at almost every one.
 func indexRun(text, run []byte, k int) int {
 	n := len(run)
 	if n == 0 {
@@ -288,7 +334,7 @@ func indexRun(text, run []byte, k int) int {
 			return -1
 		}
 		i += j
-		if bytes.Equal(text[i-k:i-k+n], run) {
+		if (i-k)%2 == 0 && bytes.Equal(text[i-k:i-k+n], run) {
 			return i - k
 		}
 		i++

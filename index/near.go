@@ -46,7 +46,8 @@ func (q *NearQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, m ma
 	}
 	v := &nearVerifier{v: newVerifier(i, cand, false), within: q.Within, scope: q.Scope}
 	for _, t := range q.Terms {
-		v.terms = append(v.terms, []byte(t))
+		v.terms = append(v.terms, appendWide(nil, []byte(t)))
+		v.lens = append(v.lens, utf8.RuneCountInString(t))
 	}
 	if t, ok := ctx.Value(textKey{}).(*foldedText); ok {
 		v.text = t
@@ -59,11 +60,13 @@ func (q *NearQuery) Searcher(ctx context.Context, i bleveindex.IndexReader, m ma
 type nearVerifier struct {
 	v      *verifier   // reads stored records when text is nil
 	text   *foldedText // the generation's folded text, or nil
-	terms  [][]byte
+	terms  [][]byte    // in the folded text's encoding (appendWide)
+	lens   []int       // the terms' lengths in characters
 	within int
 	scope  Scope
 	head   []byte // the candidate's folded head and body, when read from
 	body   []byte // its stored record
+	folded []byte // scratch: a field folded, before appendWide
 	occ    [][]int
 }
 
@@ -79,14 +82,16 @@ func (n *nearVerifier) accept(_ *search.SearchContext, d *search.DocumentMatch) 
 		if !n.v.load(d.IndexInternalID) {
 			return true
 		}
-		n.head = n.head[:0]
+		n.folded = n.folded[:0]
 		for k := range n.v.head {
 			if k > 0 {
-				n.head = append(n.head, '\n')
+				n.folded = append(n.folded, '\n')
 			}
-			n.head = appendFoldedJSON(n.head, n.v.head[k].enc)
+			n.folded = appendFoldedJSON(n.folded, n.v.head[k].enc)
 		}
-		n.body = appendFoldedJSON(n.body[:0], n.v.body.enc)
+		n.head = appendWide(n.head[:0], n.folded)
+		n.folded = appendFoldedJSON(n.folded[:0], n.v.body.enc)
+		n.body = appendWide(n.body[:0], n.folded)
 		head, body = n.head, n.body
 	}
 	if n.near(head) {
@@ -105,15 +110,12 @@ func (n *nearVerifier) near(text []byte) bool {
 			return false
 		}
 	}
-	lens := make([]int, len(n.terms))
-	for k, t := range n.terms {
-		lens[k] = utf8.RuneCount(t)
-	}
-	return analysis.NearSpan(n.occ, lens) <= n.within
+	return analysis.NearSpan(n.occ, n.lens) <= n.within
 }
 
-// occurrences appends to dst the character (rune) offset in text of every
-// occurrence of term, overlapping ones included, in order.
+// occurrences appends to dst the character offset in text of every
+// occurrence of term, overlapping ones included, in order. Both are UTF-16
+// (appendWide).
 func occurrences(text, term []byte, dst []int) []int {
 	runes, last := 0, 0
 	for at := 0; ; {
@@ -122,11 +124,10 @@ func occurrences(text, term []byte, dst []int) []int {
 			return dst
 		}
 		i += at
-		runes += utf8.RuneCount(text[last:i])
+		runes += wideRunes(text[last:i])
 		last = i
 		dst = append(dst, runes)
-		_, size := utf8.DecodeRune(text[i:])
-		at = i + size
+		at = i + 2 // a term starts with a whole character: never inside a surrogate pair
 	}
 }
 

@@ -27,11 +27,13 @@ func TestNearSpan(t *testing.T) {
 		{"乡村，，，，，振兴……乡村振兴", []string{"乡村", "振兴"}, 0}, // the closest pair counts
 		{"甲乙丙丁甲", []string{"甲", "丁"}, 0},
 		{"a甲bc乙de丙", []string{"甲", "乙", "丙"}, 4},
+		{"𠀀甲𠀀𠀀乙", []string{"甲", "乙"}, 2}, // characters, not UTF-16 units
+		{"𠀀𠀀甲", []string{"𠀀", "甲"}, 0},
 	} {
 		var occ [][]int
 		var lens []int
 		for _, term := range c.terms {
-			occ = append(occ, occurrences([]byte(c.text), []byte(term), nil))
+			occ = append(occ, occurrences(appendWide(nil, []byte(c.text)), appendWide(nil, []byte(term)), nil))
 			lens = append(lens, utf8.RuneCountInString(term))
 		}
 		if got := analysis.NearSpan(occ, lens); got != c.want {

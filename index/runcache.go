@@ -94,6 +94,7 @@ func (c *runCache) postings(key runKey, build func() (docs []uint32, counts []ui
 func buildRun(t *foldedText, run []byte, cands *roaring.Bitmap, lo, hi uint32) ([]uint32, []uint8) {
 	var docs []uint32
 	var counts []uint8
+	run = appendWide(nil, run)
 	rare := t.rarest(run)
 	it := cands.Iterator()
 	it.AdvanceIfNeeded(lo)

@@ -38,6 +38,17 @@ func newStoredReader(r bleveindex.IndexReader) *storedReader {
 	return sr
 }
 
+// paths returns the files of the segments (those that are files).
+func (sr *storedReader) paths() []string {
+	var ps []string
+	for _, s := range sr.segments {
+		if p, ok := s.(interface{ Path() string }); ok && p.Path() != "" {
+			ps = append(ps, p.Path())
+		}
+	}
+	return ps
+}
+
 // docs returns one past the largest document number.
 func (sr *storedReader) docs() uint32 {
 	if len(sr.segments) == 0 {

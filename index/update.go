@@ -319,6 +319,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err != nil {
 		return sum, err
 	}
+	defer releasingMapped(filepath.Join(gen, "store"), releaseInterval)()
 	state := cur.state
 	if rebuild {
 		state = map[string]fileState{}

@@ -1058,7 +1058,7 @@ func (e *vecEval) verify(q *ExactPhraseQuery, r vres) vres {
 	if t := e.x.snap.text.Load(); t != nil {
 		v.text = t
 		for i := range v.runs {
-			v.runs[i].rare = t.rarest(v.runs[i].text)
+			v.runs[i].rare = t.rarest(v.runs[i].wide)
 		}
 	}
 	w := 0
