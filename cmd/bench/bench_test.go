@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,6 +93,9 @@ func TestBenchSmoke(t *testing.T) {
 		sv := e.Serve
 		if sv.ReadySeconds <= 0 || sv.PeakRSSMB <= 0 {
 			t.Errorf("%s: ready %.2f s, serving RSS %.0f MB", name, sv.ReadySeconds, sv.PeakRSSMB)
+		}
+		if runtime.GOOS == "linux" && (sv.EndRSSAnonMB <= 0 || sv.EndRSSAnonMB > sv.PeakRSSMB || sv.EndRSSAnonMB+sv.EndRSSFileMB > sv.PeakRSSMB+1) {
+			t.Errorf("%s: RSS at the end %.0f MB anonymous + %.0f MB files, peak %.0f MB", name, sv.EndRSSAnonMB, sv.EndRSSFileMB, sv.PeakRSSMB)
 		}
 		if len(sv.Checks) != len(queryMix) {
 			t.Fatalf("%s: %d queries verified, the mix has %d", name, len(sv.Checks), len(queryMix))

@@ -423,6 +423,8 @@ func benchScale(ctx context.Context, o *options, work string, n int, units []str
 		}
 		sf.LoadAvg = loadAvg()
 		sf.PeakRSSMB = mb(srv.peakRSS())
+		anon, file := srv.rss()
+		sf.EndRSSAnonMB, sf.EndRSSFileMB = mb(anon), mb(file)
 		u := srv.stop()
 		if sf.PeakRSSMB == 0 {
 			sf.PeakRSSMB = mb(u.MaxRSS)

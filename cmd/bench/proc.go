@@ -170,13 +170,22 @@ func startServer(ctx context.Context, logFile string, args ...string) (*server, 
 }
 
 // peakRSS reads the child's VmHWM while it runs.
-func (s *server) peakRSS() int64 {
+func (s *server) peakRSS() int64 { return s.procStatus("VmHWM") }
+
+// rss reads the child's resident set now, split into anonymous memory
+// (its heap and the folded text: what only it holds) and mapped files
+// (pages of the index it read, which the kernel can take back).
+func (s *server) rss() (anon, file int64) { return s.procStatus("RssAnon"), s.procStatus("RssFile") }
+
+// procStatus reads a figure in kB of the child's /proc status, in bytes (0
+// when there is none).
+func (s *server) procStatus(key string) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb * 1024
 		}

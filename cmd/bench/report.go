@@ -112,6 +112,11 @@ type serveFigures struct {
 	// PeakRSSMB is the serving child's: for opensearch the Go server
 	// alone; the nodes' memory is Cluster.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// EndRSSAnonMB and EndRSSFileMB split the serving child's resident
+	// set when the timed runs ended: anonymous memory (heap, folded text)
+	// and pages of mapped files (the index's segments it read).
+	EndRSSAnonMB float64 `json:"end_rss_anon_mb,omitempty"`
+	EndRSSFileMB float64 `json:"end_rss_file_mb,omitempty"`
 	// CPUSeconds is the serving child's CPU time, start to stop.
 	CPUSeconds float64 `json:"cpu_seconds"`
 	// Cluster is the opensearch nodes' memory and CPU while serving.
@@ -509,6 +514,8 @@ func printReport(w io.Writer, rep *Report) {
 			return m, true
 		}, "%.1f", "lower")
 		row("peak RSS serving MB", srv(func(f *serveFigures) float64 { return f.PeakRSSMB }), "%.0f", "lower", "opensearch")
+		row("  RSS at the end: anonymous MB", srv(func(f *serveFigures) float64 { return f.EndRSSAnonMB }), "%.0f", "")
+		row("  RSS at the end: mapped files MB", srv(func(f *serveFigures) float64 { return f.EndRSSFileMB }), "%.0f", "")
 		if withCluster {
 			row("  cluster nodes' RSS MB (peak)", cl(func(m *clusterMemory) float64 { return m.RSSPeakMB }), "%.0f", "")
 			row("  cluster nodes' heap used MB (peak)", cl(func(m *clusterMemory) float64 { return m.HeapUsedPeakMB }), "%.0f", "")
