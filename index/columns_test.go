@@ -53,8 +53,8 @@ func columnsIndexWith(t *testing.T, segmentDocs int) *Index {
 }
 
 // segmentedIndex is columnsIndexWith(segmentDocs), the test corpus built
-// in batches of 50 and updated once, with the bound on the merged
-// segments checked.
+// in batches of 50 and updated once, with the bound on the segments
+// checked.
 func segmentedIndex(t *testing.T, segmentDocs int) *Index {
 	t.Helper()
 	idx := columnsIndexWith(t, segmentDocs)
@@ -62,9 +62,14 @@ func segmentedIndex(t *testing.T, segmentDocs int) *Index {
 	if len(segs) < 4 {
 		t.Fatalf("%d segments, want several", len(segs))
 	}
+	// Merges keep to segmentDocs; Bleve's persister, though, writes the
+	// batches introduced since it last ran as one segment (two writers:
+	// usually one or two batches of 50, more when the machine is loaded),
+	// which no merge plan bounds. Four batches are allowed for that.
+	bound := uint64(max(segmentDocs, 4*50))
 	for i, sg := range segs {
-		if sg.Count() > uint64(max(segmentDocs, 50)) {
-			t.Errorf("segment %d holds %d documents, more than %d", i, sg.Count(), max(segmentDocs, 50))
+		if sg.Count() > bound {
+			t.Errorf("segment %d holds %d documents, more than %d", i, sg.Count(), bound)
 		}
 	}
 	t.Logf("%d segments", len(segs))
