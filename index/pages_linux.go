@@ -12,14 +12,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// releaseMapped tells the kernel that the process no longer needs the
-// pages it has read through its shared mappings of the files (madvise
-// MADV_DONTNEED): they leave the resident set and stay in the page cache,
-// from which a later read maps them back without reading the disk. It is
-// for a scan that reads a file once (the folded-text loader reads every
-// stored record), so that the scan's pages do not stay counted as the
-// server's memory. Only shared read-only mappings are touched: dropping
-// their pages loses nothing.
+// releaseMapped gives back to the kernel the pages the process has read
+// through its shared read-only mappings of the files (madvise
+// MADV_PAGEOUT): they leave its resident set, and the page cache, and a
+// later read maps them back from the file. It is for a scan that reads a
+// file once (the folded-text loader reads every stored record; Bleve's
+// merger reads the segments it merges), so that the scan's pages do not
+// stay counted as the process's memory.
+//
+// MADV_PAGEOUT only advises: whatever the range holds keeps its
+// contents. MADV_DONTNEED would keep the page cache too, but the
+// mappings are read from /proc/self/maps before the call, and a mapping
+// Bleve unmaps in between (a merged segment) could by then be memory of
+// the Go heap, which MADV_DONTNEED would zero.
 func releaseMapped(paths []string) {
 	if len(paths) == 0 {
 		return
@@ -69,7 +74,7 @@ func releaseMapped(paths []string) {
 		if err1 != nil || err2 != nil || end <= start {
 			continue
 		}
-		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_DONTNEED); errno != 0 {
+		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_PAGEOUT); errno != 0 {
 			slog.Debug("mapped pages not released", "err", errno)
 			continue
 		}

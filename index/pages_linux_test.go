@@ -18,7 +18,8 @@ import (
 
 // TestReleaseMapped maps a file shared and read-only, as Bleve maps its
 // segments, reads it whole and checks that releaseMapped takes its pages
-// out of the resident set and that the mapping still reads the same bytes.
+// out of the resident set and that the mapping still reads the same bytes
+// (from the file: MADV_PAGEOUT drops them from the page cache too).
 func TestReleaseMapped(t *testing.T) {
 	const size = 8 << 20
 	data := bytes.Repeat([]byte("四平日报"), size/12+1)[:size]
