@@ -52,6 +52,34 @@ func newDateFilter(from, to time.Time) *filter {
 	return f
 }
 
+// passing appends to dst the live documents of [lo, hi) that a value
+// filter keeps, increasing, from its column's inverted lists.
+func (f *filter) passing(cols *Columns, lo, hi uint32, dst []uint32) []uint32 {
+	lists := 0
+	for o, want := range f.want {
+		if !want {
+			continue
+		}
+		docs := f.col.docsOf(uint32(o))
+		i, _ := slices.BinarySearch(docs, lo)
+		j, _ := slices.BinarySearch(docs, hi)
+		if i == j {
+			continue
+		}
+		lists++
+		for _, d := range docs[i:j] {
+			if cols.Live(d) {
+				dst = append(dst, d)
+			}
+		}
+	}
+	if lists > 1 { // a document with two of the values is in both lists
+		slices.Sort(dst)
+		dst = slices.Compact(dst)
+	}
+	return dst
+}
+
 func (f *filter) keep(cols *Columns, d uint32) bool {
 	if f.col == nil {
 		date := cols.Date[d]
@@ -204,7 +232,13 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	}
-	err := x.matchBatches(ctx, q, o.sort == engine.SortRelevance, func(b *matchBatch) {
+	batches := func(fn func(*matchBatch)) error { return x.matchBatches(ctx, q, o.sort == engine.SortRelevance, fn) }
+	if q == nil && len(filters) == 1 && filters[0].f.col != nil && !x.SearcherMatch {
+		// Browsing by one value: the documents passing the filter are
+		// listed from its column, not found by a pass over all.
+		batches = func(fn func(*matchBatch)) error { return x.passingBatches(ctx, filters[0].f, fn) }
+	}
+	err := batches(func(b *matchBatch) {
 		st := &parts[b.part]
 		docs, scores := b.docs, b.scores
 		kept, keptScores := docs, scores
@@ -212,7 +246,7 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		// facet counts over all the matches (its own filter's, with one)
 		// or those kept, and a large set is counted by its complement.
 		simple := b.whole && len(filters) <= 1
-		if len(filters) > 0 {
+		if len(filters) > 0 && !b.passing {
 			kept, keptScores = st.kept[:0], st.keptScores[:0]
 			for k, d := range docs {
 				failed, fails := -1, 0
@@ -245,9 +279,12 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		if simple {
 			var restKept, restDocs []uint32 // each set's complement, once
 			for f, col := range facetCols {
-				if ownFilter[f] >= 0 {
+				switch {
+				case ownFilter[f] >= 0 && b.passing: // the matches are all the part's documents
+					cols.addTotals(col, st.counts[f], b.lo, b.hi)
+				case ownFilter[f] >= 0:
 					restDocs = cols.countSet(col, st.counts[f], docs, restDocs, b.lo, b.hi)
-				} else {
+				default:
 					restKept = cols.countSet(col, st.counts[f], kept, restKept, b.lo, b.hi)
 				}
 			}

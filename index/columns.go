@@ -61,6 +61,41 @@ type Column struct {
 	start  []uint32 // document d's ordinals are ords[start[d]:start[d+1]]
 	ords   []uint32
 	single []uint32 // when no document has two values: each one's ordinal or NoOrdinal; else nil
+	inv    inverted // each ordinal's documents, built on first use (docsOf)
+}
+
+// inverted is a column turned around: the documents of each ordinal.
+type inverted struct {
+	once  sync.Once
+	start []uint32 // ordinal o's documents are docs[start[o]:start[o+1]]
+	docs  []uint32
+}
+
+// docsOf returns the documents having ordinal o, increasing; the slice
+// must not be changed. The first call inverts the column (one pass over
+// it; 4 bytes per value of a document).
+func (c *Column) docsOf(o uint32) []uint32 {
+	c.inv.once.Do(c.invert)
+	return c.inv.docs[c.inv.start[o]:c.inv.start[o+1]]
+}
+
+func (c *Column) invert() {
+	start := make([]uint32, len(c.Values)+1)
+	for _, o := range c.ords {
+		start[o+1]++
+	}
+	for o := 1; o < len(start); o++ {
+		start[o] += start[o-1]
+	}
+	docs := make([]uint32, len(c.ords))
+	next := slices.Clone(start[:len(c.Values)])
+	for d := 0; d+1 < len(c.start); d++ {
+		for _, o := range c.ords[c.start[d]:c.start[d+1]] {
+			docs[next[o]] = uint32(d)
+			next[o]++
+		}
+	}
+	c.inv.start, c.inv.docs = start, docs
 }
 
 // Ordinals returns the ordinals of document d's values; the slice must
@@ -126,6 +161,17 @@ func (c *Columns) countSet(col *Column, counts []int, docs, rest []uint32, lo, h
 		col.countAll(counts, docs)
 		return rest
 	}
+	c.addTotals(col, counts, lo, hi)
+	if rest == nil {
+		rest = c.complement(docs, lo, hi)
+	}
+	col.uncountAll(counts, rest)
+	return rest
+}
+
+// addTotals adds to counts col's counts over the live documents of [lo,
+// hi), counted once per column and range.
+func (c *Columns) addTotals(col *Column, counts []int, lo, hi uint32) {
 	key := totalsKey{col, lo, hi}
 	v, ok := c.totals.Load(key)
 	if !ok {
@@ -136,11 +182,6 @@ func (c *Columns) countSet(col *Column, counts []int, docs, rest []uint32, lo, h
 	for o, n := range v.([]int) {
 		counts[o] += n
 	}
-	if rest == nil {
-		rest = c.complement(docs, lo, hi)
-	}
-	col.uncountAll(counts, rest)
-	return rest
 }
 
 // complement lists the live documents of [lo, hi) that are not in docs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -147,6 +148,80 @@ func checkFacetsCountEveryMatch(t *testing.T, idx *Index) {
 			}
 			if eq != nil && len(matches)*2 < int(cols.Docs) && eq.(engine.Text).Text == "的" {
 				t.Errorf("%v matches %d of %d documents: the complement is not exercised", eq, len(matches), cols.Docs)
+			}
+		}
+	}
+}
+
+// TestBrowseByFilterMatchesScan checks that a search without a query and
+// with one value filter, whose documents are listed from the filter's
+// column, gives what the pass over every document gives (SearcherMatch):
+// totals, facets, and the pages and cursors of every order, for filters
+// of one value and of several (documents with two of them included).
+func TestBrowseByFilterMatchesScan(t *testing.T) {
+	for _, idx := range []*Index{columnsIndex(t), segmentedIndex(t, 64)} {
+		cols := idx.Columns()
+		county := cols.Column(engine.FieldCounties)
+		// The county with the most documents, and a value set of the
+		// first five.
+		best, most := 0, 0
+		for o := range county.Values {
+			if n := len(county.docsOf(uint32(o))); n > most {
+				best, most = o, n
+			}
+		}
+		filters := []engine.Filter{
+			{Name: "county", Field: engine.FieldCounties, Values: []string{county.Values[best]}},
+			{Name: "county", Field: engine.FieldCounties, Values: county.Values[:min(5, len(county.Values))]},
+			{Name: "topic", Field: engine.FieldTopics, Values: cols.Column(engine.FieldTopics).Values},
+			{Name: "county", Field: engine.FieldCounties, Values: []string{"无此县"}},
+		}
+		facets := []engine.Facet{
+			{Name: "county", Field: engine.FieldCounties}, {Name: "topic", Field: engine.FieldTopics},
+			{Name: "paper", Field: engine.FieldPaper}, {Name: "date", Field: engine.FieldMonth},
+		}
+		for _, parts := range []int{1, 3} {
+			idx.MatchParts = parts
+			for _, f := range filters {
+				for _, sort := range []string{engine.SortRelevance, engine.SortNewest, engine.SortOldest} {
+					name := fmt.Sprintf("%s=%d values, sort %q, %d parts", f.Name, len(f.Values), sort, parts)
+					r := &engine.Request{Filters: []engine.Filter{f}, Facets: facets, Sort: sort, Size: 7}
+					var pages [2][]*engine.Result
+					for k, scan := range []bool{false, true} {
+						idx.SearcherMatch = scan
+						req := *r
+						for range 3 {
+							res, err := idx.Search(context.Background(), &req)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							pages[k] = append(pages[k], res)
+							if len(res.Hits) == 0 {
+								break
+							}
+							req.After = &res.Hits[len(res.Hits)-1].Cursor
+						}
+					}
+					idx.SearcherMatch = false
+					if len(pages[0]) != len(pages[1]) {
+						t.Fatalf("%s: %d pages listed, %d by the scan", name, len(pages[0]), len(pages[1]))
+					}
+					for p := range pages[0] {
+						got, want := pages[0][p], pages[1][p]
+						if got.Total != want.Total || got.Eligible != want.Eligible {
+							t.Errorf("%s page %d: total %d, eligible %d; the scan %d, %d", name, p, got.Total, got.Eligible, want.Total, want.Eligible)
+						}
+						if !reflect.DeepEqual(got.Facets, want.Facets) {
+							t.Errorf("%s page %d: facets %v, the scan %v", name, p, got.Facets, want.Facets)
+						}
+						if !reflect.DeepEqual(got.Hits, want.Hits) {
+							t.Errorf("%s page %d: hits differ from the scan's", name, p)
+						}
+					}
+					if f.Values[0] == county.Values[best] && (pages[0][0].Total == 0 || len(pages[0]) < 2) {
+						t.Errorf("%s: %d hits, %d pages: the test does not page", name, pages[0][0].Total, len(pages[0]))
+					}
+				}
 			}
 		}
 	}

@@ -177,6 +177,39 @@ type matchBatch struct {
 	scores []float64
 	// whole is true when docs are all of the part's matches.
 	whole bool
+	// passing is true when the match is every live document of the
+	// part and docs are those of them that the request's one filter
+	// keeps (passingBatches).
+	passing bool
+}
+
+// passingBatches hands on, for no query and the one value filter f, each
+// part's live documents that f keeps, with a score of 1 as matchBatches
+// gives every document of no query.
+func (x *Index) passingBatches(ctx context.Context, f *filter, fn func(*matchBatch)) error {
+	if err := x.snap.enter(); err != nil {
+		return err
+	}
+	defer x.snap.exit()
+	parts := x.Parts()
+	docs := x.snap.columns.Docs
+	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			lo, hi := bound(part), bound(part+1)
+			b := matchBatch{part: part, lo: lo, hi: hi, whole: true, passing: true}
+			b.docs = f.passing(x.snap.columns, lo, hi, getDocs())
+			b.scores = getScores()
+			for range b.docs {
+				b.scores = append(b.scores, 1)
+			}
+			defer (&vres{docs: b.docs, scores: b.scores}).release()
+			fn(&b)
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // matchBatches is Match handing on the matches in batches, valid until fn

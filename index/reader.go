@@ -35,7 +35,10 @@ type Index struct {
 	MatchParts int
 	// SearcherMatch makes Match run every query by Bleve's searchers, a
 	// document at a time, instead of a node at a time (vecmatch.go): the
-	// reference the faster path is tested and measured against.
+	// reference the faster path is tested and measured against. It
+	// also makes a search without a query find the documents its one
+	// filter keeps by a pass over every document, not from the filter's
+	// column.
 	SearcherMatch bool
 
 	snap *snapshot

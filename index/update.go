@@ -122,7 +122,9 @@ type Options struct {
 	// DefaultSegmentDocs). Merges, during a run and at its end, never
 	// build a larger one: the final merge's memory and time are bounded,
 	// and an incremental run merges its new segments with the small ones
-	// instead of rewriting the whole index.
+	// instead of rewriting the whole index. (Bleve's persister writes the
+	// batches not yet on disk as one segment, a few batches at most,
+	// which may be larger when SegmentDocs is below a few BatchSize.)
 	SegmentDocs int
 	// LockWait is how long to wait for another run to release the write
 	// lock (0: fail at once with ErrLocked).
