@@ -183,39 +183,10 @@ type matchBatch struct {
 	passing bool
 }
 
-// passingBatches hands on, for no query and the one value filter f, each
-// part's live documents that f keeps, with a score of 1 as matchBatches
-// gives every document of no query.
-func (x *Index) passingBatches(ctx context.Context, f *filter, fn func(*matchBatch)) error {
-	if err := x.snap.enter(); err != nil {
-		return err
-	}
-	defer x.snap.exit()
-	parts := x.Parts()
-	docs := x.snap.columns.Docs
-	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
-	var wg sync.WaitGroup
-	for part := range parts {
-		wg.Go(func() {
-			lo, hi := bound(part), bound(part+1)
-			b := matchBatch{part: part, lo: lo, hi: hi, whole: true, passing: true}
-			b.docs = f.passing(x.snap.columns, lo, hi, getDocs())
-			b.scores = getScores()
-			for range b.docs {
-				b.scores = append(b.scores, 1)
-			}
-			defer (&vres{docs: b.docs, scores: b.scores}).release()
-			fn(&b)
-		})
-	}
-	wg.Wait()
-	return ctx.Err()
-}
-
-// matchBatches is Match handing on the matches in batches, valid until fn
-// returns: every match of a part at once (whole) where the query is
-// evaluated a node at a time or is nil, else batches of batchSize.
-func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn func(*matchBatch)) error {
+// inParts runs fn on every part of the generation's documents at once,
+// each a range [lo, hi) of document numbers, within the snapshot, and
+// returns their errors joined.
+func (x *Index) inParts(fn func(part int, lo, hi uint32) error) error {
 	if err := x.snap.enter(); err != nil {
 		return err
 	}
@@ -224,16 +195,44 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 	docs := x.snap.columns.Docs
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
 	errs := make([]error, parts)
-	run := func(part int) error {
-		b := batcher{batch: matchBatch{part: part, lo: bound(part), hi: bound(part + 1)}, fn: fn}
-		err := x.matchRange(ctx, q, score, bound(part), bound(part+1), b.add)
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() { errs[part] = fn(part, bound(part), bound(part+1)) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// passingBatches hands on, for no query and the one value filter f, each
+// part's live documents that f keeps, with a score of 1 as matchBatches
+// gives every document of no query.
+func (x *Index) passingBatches(ctx context.Context, f *filter, fn func(*matchBatch)) error {
+	return x.inParts(func(part int, lo, hi uint32) error {
+		b := matchBatch{part: part, lo: lo, hi: hi, whole: true, passing: true}
+		b.docs = f.passing(x.snap.columns, lo, hi, getDocs())
+		b.scores = getScores()
+		for range b.docs {
+			b.scores = append(b.scores, 1)
+		}
+		defer (&vres{docs: b.docs, scores: b.scores}).release()
+		fn(&b)
+		return ctx.Err()
+	})
+}
+
+// matchBatches is Match handing on the matches in batches, valid until fn
+// returns: every match of a part at once (whole) where the query is
+// evaluated a node at a time or is nil, else batches of batchSize.
+func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn func(*matchBatch)) error {
+	run := func(part int, lo, hi uint32) error {
+		b := batcher{batch: matchBatch{part: part, lo: lo, hi: hi}, fn: fn}
+		err := x.matchRange(ctx, q, score, lo, hi, b.add)
 		b.done()
 		return err
 	}
 	switch {
 	case q == nil:
-		run = func(part int) error {
-			lo, hi := bound(part), bound(part+1)
+		run = func(part int, lo, hi uint32) error {
 			b := matchBatch{part: part, lo: lo, hi: hi, docs: getDocs(), whole: true}
 			defer func() { (&vres{docs: b.docs}).release() }()
 			id := x.snap.columns.ID
@@ -251,17 +250,23 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 			return ctx.Err()
 		}
 	case !x.SearcherMatch && vectorizable(q):
+		// The context and the norm are taken within the snapshot, as the
+		// parts run (inParts enters it again, not nested).
+		if err := x.snap.enter(); err != nil {
+			return err
+		}
 		vctx := x.matchContext(ctx)
 		norm := vnorm{}
+		var err error
 		if score {
-			var err error
-			if norm, err = x.queryNorm(search.ContextWithTermSearchersCounter(vctx), q); err != nil {
-				return fmt.Errorf("match: %w", err)
-			}
+			norm, err = x.queryNorm(search.ContextWithTermSearchersCounter(vctx), q)
 		}
-		run = func(part int) (err error) {
+		x.snap.exit()
+		if err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		run = func(part int, lo, hi uint32) (err error) {
 			defer catchFault(debug.SetPanicOnFault(true), &err)
-			lo, hi := bound(part), bound(part+1)
 			e := x.newVecEval(search.ContextWithTermSearchersCounter(vctx), lo, hi, score, norm)
 			r, err := e.eval(q, nil)
 			if err != nil {
@@ -275,12 +280,7 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 			return nil
 		}
 	}
-	var wg sync.WaitGroup
-	for part := range parts {
-		wg.Go(func() { errs[part] = run(part) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return x.inParts(run)
 }
 
 // batcher gathers matches into batches.
