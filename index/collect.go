@@ -105,6 +105,9 @@ type collected struct {
 	eligible uint64      // of total, those after the request's cursor
 	hits     []scoredDoc // best first
 	facets   map[string][]engine.FacetValue
+	// unscored is the number of matches a first page in relevance order
+	// left unscored: they could not reach it (blockmax.go).
+	unscored uint64
 }
 
 // scoredDoc is a matching document and its sort keys.
@@ -223,6 +226,7 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		top             worstFirst
 		kept            []uint32 // a batch's documents passing every filter
 		keptScores      []float64
+		all             []uint32 // with prune, every match kept, to score after
 	}
 	parts := make([]partState, x.Parts())
 	for i := range parts {
@@ -232,7 +236,40 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 		parts[i].top = worstFirst{o: o, docs: make([]scoredDoc, 0, min(opts.hits, 1024))}
 	}
-	batches := func(fn func(*matchBatch)) error { return x.matchBatches(ctx, q, o.sort == engine.SortRelevance, fn) }
+	// The first page in relevance order scores only the matches that
+	// could reach it (blockmax.go): the matches are found unscored first.
+	prune := o.sort == engine.SortRelevance && after == nil && opts.hits > 0 && q != nil &&
+		!x.SearcherMatch && !x.ScoreEveryMatch && vectorizable(q) && boundable(q)
+	score := o.sort == engine.SortRelevance && !prune
+	// offer puts the kept matches that sort before the page's worst hit
+	// on the part's page, counting those after the cursor.
+	offer := func(st *partState, kept []uint32, keptScores []float64) {
+		for k, d := range kept {
+			sd := scoredDoc{doc: d, date: cols.Date[d], id: -1}
+			if keptScores != nil {
+				sd.score = keptScores[k]
+			}
+			// Most matches are plainly worse than the page's worst: their
+			// id is read only to break a tie.
+			full := st.top.Len() >= opts.hits
+			if after == nil && full && o.primary(&sd, &st.top.docs[0]) > 0 {
+				st.eligible++ // without a cursor every match is eligible
+				continue
+			}
+			sd.id = int64(cols.ID.First(d))
+			if after != nil && !o.before(after, &sd) {
+				continue
+			}
+			st.eligible++
+			if !full {
+				heap.Push(&st.top, sd)
+			} else if o.before(&sd, &st.top.docs[0]) {
+				st.top.docs[0] = sd
+				heap.Fix(&st.top, 0)
+			}
+		}
+	}
+	batches := func(fn func(*matchBatch)) error { return x.matchBatches(ctx, q, score, fn) }
 	if q == nil && len(filters) == 1 && filters[0].f.col != nil && !x.SearcherMatch {
 		// Browsing by one value: the documents passing the filter are
 		// listed from its column, not found by a pass over all.
@@ -294,34 +331,31 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 				col.countAll(st.counts[f], kept)
 			}
 		}
-		if opts.hits == 0 {
-			return
-		}
-		for k, d := range kept {
-			sd := scoredDoc{doc: d, date: cols.Date[d], id: -1}
-			if keptScores != nil {
-				sd.score = keptScores[k]
-			}
-			// Most matches are plainly worse than the page's worst: their
-			// id is read only to break a tie.
-			full := st.top.Len() >= opts.hits
-			if after == nil && full && o.primary(&sd, &st.top.docs[0]) > 0 {
-				st.eligible++ // without a cursor every match is eligible
-				continue
-			}
-			sd.id = int64(cols.ID.First(d))
-			if after != nil && !o.before(after, &sd) {
-				continue
-			}
-			st.eligible++
-			if !full {
-				heap.Push(&st.top, sd)
-			} else if o.before(&sd, &st.top.docs[0]) {
-				st.top.docs[0] = sd
-				heap.Fix(&st.top, 0)
-			}
+		switch {
+		case prune:
+			st.all = append(st.all, kept...)
+		case opts.hits > 0:
+			offer(st, kept, keptScores)
 		}
 	})
+	out := &collected{facets: map[string][]engine.FacetValue{}}
+	if err == nil && prune {
+		all := make([][]uint32, len(parts))
+		for i := range parts {
+			all[i] = parts[i].all
+		}
+		out.unscored, err = x.topByBlocks(ctx, q, all, opts.hits, func(part int, r vres) float64 {
+			st := &parts[part]
+			offer(st, r.docs, r.scores)
+			if st.top.Len() < opts.hits {
+				return math.Inf(-1)
+			}
+			return st.top.docs[0].score
+		})
+		for i := range parts {
+			parts[i].eligible = parts[i].total // no cursor: every match
+		}
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -329,7 +363,6 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		return nil, fmt.Errorf("search: %w", err)
 	}
 
-	out := &collected{facets: map[string][]engine.FacetValue{}}
 	for i := range parts {
 		out.total += parts[i].total
 		out.eligible += parts[i].eligible

@@ -28,9 +28,10 @@ type snapshot struct {
 	// for a generation written without them: Bleve's own).
 	bm25 *search.BM25Stats
 
-	prefixes   prefixCache                // one-character runs' documents
-	runs       runCache                   // long runs' verified documents
-	text       atomic.Pointer[foldedText] // nil until loaded
+	prefixes   prefixCache                     // one-character runs' documents
+	runs       runCache                        // long runs' verified documents
+	impacts    keptCache[impactKey, []float32] // words' block-maxima (blockmax.go)
+	text       atomic.Pointer[foldedText]      // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
 	// users is read-locked by every read (enter/exit), so that close
@@ -187,11 +188,15 @@ type matchBatch struct {
 // each a range [lo, hi) of document numbers, within the snapshot, and
 // returns their errors joined.
 func (x *Index) inParts(fn func(part int, lo, hi uint32) error) error {
+	return x.inNParts(x.Parts(), fn)
+}
+
+// inNParts is inParts with the number of parts given.
+func (x *Index) inNParts(parts int, fn func(part int, lo, hi uint32) error) error {
 	if err := x.snap.enter(); err != nil {
 		return err
 	}
 	defer x.snap.exit()
-	parts := x.Parts()
 	docs := x.snap.columns.Docs
 	bound := func(part int) uint32 { return uint32(uint64(docs) * uint64(part) / uint64(parts)) }
 	errs := make([]error, parts)
@@ -250,20 +255,9 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 			return ctx.Err()
 		}
 	case !x.SearcherMatch && vectorizable(q):
-		// The context and the norm are taken within the snapshot, as the
-		// parts run (inParts enters it again, not nested).
-		if err := x.snap.enter(); err != nil {
-			return err
-		}
-		vctx := x.matchContext(ctx)
-		norm := vnorm{}
-		var err error
-		if score {
-			norm, err = x.queryNorm(search.ContextWithTermSearchersCounter(vctx), q)
-		}
-		x.snap.exit()
+		vctx, norm, err := x.vecContext(ctx, q, score)
 		if err != nil {
-			return fmt.Errorf("match: %w", err)
+			return err
 		}
 		run = func(part int, lo, hi uint32) (err error) {
 			defer catchFault(debug.SetPanicOnFault(true), &err)
@@ -281,6 +275,45 @@ func (x *Index) matchBatches(ctx context.Context, q query.Query, score bool, fn 
 		}
 	}
 	return x.inParts(run)
+}
+
+// vecContext is the context and the query norm a node-at-a-time
+// evaluation of q runs with, taken within the snapshot (the parts enter
+// it again, not nested).
+func (x *Index) vecContext(ctx context.Context, q query.Query, score bool) (context.Context, vnorm, error) {
+	if err := x.snap.enter(); err != nil {
+		return nil, vnorm{}, err
+	}
+	defer x.snap.exit()
+	vctx := x.matchContext(ctx)
+	if !score {
+		return vctx, vnorm{}, nil
+	}
+	norm, err := x.queryNorm(search.ContextWithTermSearchersCounter(vctx), q)
+	if err != nil {
+		return nil, vnorm{}, fmt.Errorf("match: %w", err)
+	}
+	return vctx, norm, nil
+}
+
+// topByBlocks scores, in each part, the matches of kept[part] that could
+// reach a page of hits (blockmax.go), handing each scored set to offer,
+// which returns the part's worst hit's score so far (-Inf while its page
+// is not full). It returns the number of matches left unscored.
+func (x *Index) topByBlocks(ctx context.Context, q query.Query, kept [][]uint32, hits int, offer func(part int, r vres) float64) (uint64, error) {
+	vctx, norm, err := x.vecContext(ctx, q, true)
+	if err != nil {
+		return 0, err
+	}
+	var unscored atomic.Uint64
+	err = x.inNParts(len(kept), func(part int, lo, hi uint32) (err error) {
+		defer catchFault(debug.SetPanicOnFault(true), &err)
+		e := x.newVecEval(search.ContextWithTermSearchersCounter(vctx), lo, hi, true, norm)
+		n, err := e.topByBlocks(q, kept[part], hits, func(r vres) float64 { return offer(part, r) })
+		unscored.Add(uint64(n))
+		return err
+	})
+	return unscored.Load(), err
 }
 
 // batcher gathers matches into batches.

@@ -40,6 +40,11 @@ type Index struct {
 	// filter keeps by a pass over every document, not from the filter's
 	// column.
 	SearcherMatch bool
+	// ScoreEveryMatch makes a first page in relevance order score every
+	// match, not only those whose block's bound reaches the page
+	// (blockmax.go): the reference the pruning is tested against.
+	ScoreEveryMatch bool
+	blockTuning     blockTuning // tests
 
 	snap *snapshot
 }

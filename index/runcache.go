@@ -35,42 +35,65 @@ type runKey struct {
 // order, with the occurrences in the head (counts >> 2) and the body
 // (counts & 3), each at most occurrenceCap.
 type runPostings struct {
-	once   sync.Once
 	docs   []uint32
 	counts []uint8
-	ok     bool // built
-	added  int  // the bytes counted for it in the cache
 }
 
 // runCache is a generation's kept runs.
 type runCache struct {
-	mu    sync.Mutex
-	lru   *simplelru.LRU[runKey, *runPostings]
-	bytes int
-	// budget is runCacheBudget; tests set less.
-	budget int
+	keptCache[runKey, *runPostings]
 }
 
 // postings returns the postings of key, built by build on first use; false
 // when they could not be built (the caller verifies itself).
 func (c *runCache) postings(key runKey, build func() (docs []uint32, counts []uint8, ok bool)) (*runPostings, bool) {
+	return c.get(key, runCacheBudget, runCacheEntries, func() (*runPostings, int, bool) {
+		docs, counts, ok := build()
+		return &runPostings{docs, counts}, 64 + len(docs)*5, ok
+	})
+}
+
+// keptCache keeps what is built once per key, within a budget of bytes
+// and of entries, the least recently used dropped first.
+type keptCache[K comparable, V any] struct {
+	mu    sync.Mutex
+	lru   *simplelru.LRU[K, *keptEntry[V]]
+	bytes int
+	// budget is the bytes kept: the budget get is given, unless a test
+	// set less first.
+	budget int
+}
+
+// keptEntry is one kept value, built once.
+type keptEntry[V any] struct {
+	once  sync.Once
+	v     V
+	ok    bool // built
+	added int  // the bytes counted for it
+}
+
+// get returns the value of key, built by build (which also gives its
+// size in bytes) on first use, even when asked concurrently; false when
+// it could not be built, which is forgotten.
+func (c *keptCache[K, V]) get(key K, budget, entries int, build func() (V, int, bool)) (V, bool) {
 	c.mu.Lock()
 	if c.lru == nil {
-		c.lru, _ = simplelru.NewLRU[runKey, *runPostings](runCacheEntries, func(_ runKey, p *runPostings) {
+		c.lru, _ = simplelru.NewLRU[K, *keptEntry[V]](entries, func(_ K, p *keptEntry[V]) {
 			c.bytes -= p.added
 		})
 		if c.budget == 0 {
-			c.budget = runCacheBudget
+			c.budget = budget
 		}
 	}
 	p, found := c.lru.Get(key)
 	if !found {
-		p = &runPostings{}
+		p = &keptEntry[V]{}
 		c.lru.Add(key, p)
 	}
 	c.mu.Unlock()
 	p.once.Do(func() {
-		p.docs, p.counts, p.ok = build()
+		var size int
+		p.v, size, p.ok = build()
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if !p.ok {
@@ -78,14 +101,14 @@ func (c *runCache) postings(key runKey, build func() (docs []uint32, counts []ui
 			return
 		}
 		if cur, ok := c.lru.Peek(key); ok && cur == p {
-			p.added = 64 + len(p.docs)*5
+			p.added = size
 			c.bytes += p.added
 			for c.bytes > c.budget && c.lru.Len() > 1 {
 				c.lru.RemoveOldest()
 			}
 		}
 	})
-	return p, p.ok
+	return p.v, p.ok
 }
 
 // buildRun verifies run on the candidates (in increasing order, within

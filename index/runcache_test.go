@@ -10,7 +10,7 @@ import (
 // even when asked concurrently, forgets a failed build, and keeps its
 // bytes within its budget by dropping the least recently used.
 func TestRunCacheBudget(t *testing.T) {
-	c := &runCache{budget: 3 * (64 + 100*5)}
+	c := &runCache{keptCache: keptCache[runKey, *runPostings]{budget: 3 * (64 + 100*5)}}
 	var builds atomic.Int32
 	build := func(n int) func() ([]uint32, []uint8, bool) {
 		return func() ([]uint32, []uint8, bool) {

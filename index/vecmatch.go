@@ -1091,39 +1091,9 @@ func (e *vecEval) verify(q *ExactPhraseQuery, r vres) vres {
 // generation's run cache (runcache.go); false when it does not apply (a
 // short run, or no folded text yet).
 func (e *vecEval) cachedExact(q *ExactPhraseQuery, within []uint32) (vres, bool, error) {
-	t := e.x.snap.text.Load()
-	if t == nil || q.unverified || len(q.Runs) == 0 {
-		return vres{}, false, nil
-	}
-	for _, run := range q.Runs {
-		if utf8.RuneCountInString(run) <= 2 {
-			return vres{}, false, nil
-		}
-	}
-	lists := make([]*runPostings, len(q.Runs))
-	for i, run := range q.Runs {
-		var berr error
-		p, ok := e.x.snap.runs.postings(runKey{run, e.lo, e.hi}, func() ([]uint32, []uint8, bool) {
-			head, err := e.candidates(run, FieldHeadBigram)
-			if err != nil {
-				berr = err
-				return nil, nil, false
-			}
-			body, err := e.candidates(run, FieldBodyBigram)
-			if err != nil {
-				berr = err
-				return nil, nil, false
-			}
-			docs, counts := buildRun(t, []byte(run), roaring.Or(head, body), e.lo, e.hi)
-			return docs, counts, true
-		})
-		if berr != nil {
-			return vres{}, false, berr
-		}
-		if !ok {
-			return vres{}, false, nil
-		}
-		lists[i] = p
+	lists, ok, err := e.runLists(q)
+	if !ok || err != nil {
+		return vres{}, ok, err
 	}
 	// The documents holding every run (in the head for ScopeHead), among
 	// within's; scored as the verifier scores them.
@@ -1172,4 +1142,45 @@ next:
 		}
 	}
 	return out, true, nil
+}
+
+// runLists are the part's postings of q's runs from the generation's run
+// cache; false when it does not apply (a short run, or no folded text
+// yet).
+func (e *vecEval) runLists(q *ExactPhraseQuery) ([]*runPostings, bool, error) {
+	t := e.x.snap.text.Load()
+	if t == nil || q.unverified || len(q.Runs) == 0 {
+		return nil, false, nil
+	}
+	for _, run := range q.Runs {
+		if utf8.RuneCountInString(run) <= 2 {
+			return nil, false, nil
+		}
+	}
+	lists := make([]*runPostings, len(q.Runs))
+	for i, run := range q.Runs {
+		var berr error
+		p, ok := e.x.snap.runs.postings(runKey{run, e.lo, e.hi}, func() ([]uint32, []uint8, bool) {
+			head, err := e.candidates(run, FieldHeadBigram)
+			if err != nil {
+				berr = err
+				return nil, nil, false
+			}
+			body, err := e.candidates(run, FieldBodyBigram)
+			if err != nil {
+				berr = err
+				return nil, nil, false
+			}
+			docs, counts := buildRun(t, []byte(run), roaring.Or(head, body), e.lo, e.hi)
+			return docs, counts, true
+		})
+		if berr != nil {
+			return nil, false, berr
+		}
+		if !ok {
+			return nil, false, nil
+		}
+		lists[i] = p
+	}
+	return lists, true, nil
 }

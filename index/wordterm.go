@@ -134,14 +134,27 @@ type wordScorer struct {
 
 // score is the score of a posting of frequency freq and norm norm.
 func (s *wordScorer) score(freq uint64, norm float64) float64 {
-	tf := float64(freq)
+	tf, length := s.tfLength(freq, norm)
+	return s.weight * s.idfRest * tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
+}
+
+// saturation is the part of a posting's score that depends on the
+// posting: score is weight · idfRest · saturation, but for rounding.
+func (s *wordScorer) saturation(freq uint64, norm float64) float64 {
+	tf, length := s.tfLength(freq, norm)
+	return tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
+}
+
+// tfLength are the term frequency and the field length a posting is
+// scored by.
+func (s *wordScorer) tfLength(freq uint64, norm float64) (tf, length float64) {
+	tf = float64(freq)
 	if !s.rawTF {
 		tf = math.Sqrt(tf)
 	}
 	// The norm is 1/√length as a float32; Lucene keeps four significant
 	// bits of it, and a cluster's similarity sees no more.
-	length := float64(lucenePrecision(int(math.Round(1 / (norm * norm)))))
-	return s.weight * s.idfRest * tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
+	return tf, float64(lucenePrecision(int(math.Round(1 / (norm * norm)))))
 }
 
 // setQueryNorm sets the query norm.
