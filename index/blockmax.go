@@ -37,6 +37,7 @@ const impactBlock = 128
 type blockTuning struct {
 	docs       uint32 // documents per block
 	firstRound int    // the documents of the first round
+	always     bool   // prune every query with a bound, not only those worth it
 }
 
 // impactCacheBudget bounds the bytes of a generation's kept block-maxima
@@ -112,6 +113,34 @@ func boundable(q query.Query) bool {
 		return !q.bleveScoring()
 	case *ExactPhraseQuery:
 		return true
+	}
+	return false
+}
+
+// worthBounding reports whether pruning q's scoring can pay: whether q
+// scores words over the matches of another clause (a boolean query's
+// should, as a quoted string's words ranking its exact matches). A word's
+// postings in zap are read in chunks of about a thousand, their
+// frequencies decoded one after the other: skipping to scattered blocks
+// costs about what reading them all does. So where a query's words are
+// its matches (a bare word, words all required), scoring its few best
+// blocks after finding its matches unscored costs more than scoring every
+// match once (measured: docs/performance.md); where a should clause's
+// words are far commoner than the matches (发展 beside "高质量发展"),
+// scoring them only in the best blocks saves most of their reading.
+func worthBounding(q query.Query) bool {
+	some := func(qs ...query.Query) bool {
+		return slices.ContainsFunc(qs, func(c query.Query) bool { return c != nil && worthBounding(c) })
+	}
+	switch q := q.(type) {
+	case *SumQuery:
+		return some(q.Queries...)
+	case *query.ConjunctionQuery:
+		return some(q.Conjuncts...)
+	case *query.DisjunctionQuery:
+		return some(q.Disjuncts...)
+	case *query.BooleanQuery:
+		return q.Should != nil || some(q.Must)
 	}
 	return false
 }

@@ -36,7 +36,7 @@ func TestBlockMaxMatchesScoringAll(t *testing.T) {
 		{Name: "date", Field: engine.FieldMonth},
 	}
 	for n, idx := range []*Index{columnsIndex(t), segmentedIndex(t, 64)} {
-		idx.blockTuning = blockTuning{docs: 16, firstRound: 8}
+		idx.blockTuning = blockTuning{docs: 16, firstRound: 8, always: true}
 		cols := idx.Columns()
 		topics := cols.Column(engine.FieldTopics)
 		filterSets := [][]engine.Filter{
@@ -94,6 +94,25 @@ func TestBlockMaxMatchesScoringAll(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+		// By default only the queries worth it are pruned: a quoted
+		// string's (its words rank its exact matches), not a bare word's.
+		idx.blockTuning.always = false
+		for _, c := range []struct {
+			q      engine.Query
+			pruned bool
+		}{{engine.Text{Text: "高质量发展", Exact: true}, true}, {queries[bareWord], false}} {
+			cq, nf, o, after, err := idx.prepare(&engine.Request{Query: c.q, Size: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			col, err := idx.collect(context.Background(), cq, nf, o, after, collectOptions{hits: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (col.unscored > 0) != c.pruned {
+				t.Errorf("index %d, %v: %d of %d matches left unscored by default, want pruned %v", n, c.q, col.unscored, col.total, c.pruned)
 			}
 		}
 		t.Logf("index %d: %d of %d matches left unscored", n, unscored, matches)

@@ -239,7 +239,8 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 	// The first page in relevance order scores only the matches that
 	// could reach it (blockmax.go): the matches are found unscored first.
 	prune := o.sort == engine.SortRelevance && after == nil && opts.hits > 0 && q != nil &&
-		!x.SearcherMatch && !x.ScoreEveryMatch && vectorizable(q) && boundable(q)
+		!x.SearcherMatch && !x.ScoreEveryMatch && vectorizable(q) && boundable(q) &&
+		(worthBounding(q) || x.blockTuning.always)
 	score := o.sort == engine.SortRelevance && !prune
 	// offer puts the kept matches that sort before the page's worst hit
 	// on the part's page, counting those after the cursor.

@@ -868,12 +868,45 @@ func (e *vecEval) docsOf(bm *roaring.Bitmap, within []uint32) []uint32 {
 		return e.rangeDocs(bm)
 	}
 	out := getDocs()
+	it := bm.Iterator()
+	if len(within) == 0 {
+		return out
+	}
+	if n := rangeCardinality(bm, within[0], within[len(within)-1]); n <= uint64(len(within)) {
+		// The bitmap's documents walked, within galloped along.
+		it.AdvanceIfNeeded(within[0])
+		p := 0
+		for it.HasNext() {
+			d := it.Next()
+			if p = gallop(within, p, d); p == len(within) {
+				break
+			}
+			if within[p] == d {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	// One iterator advanced along within (galloping in an array
+	// container, scanning words in a bitmap one), not a lookup of each.
 	for _, d := range within {
-		if bm.Contains(d) {
+		if it.AdvanceIfNeeded(d); !it.HasNext() {
+			break
+		}
+		if it.PeekNext() == d {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// rangeCardinality is the number of bm's documents in [lo, hi].
+func rangeCardinality(bm *roaring.Bitmap, lo, hi uint32) uint64 {
+	n := bm.Rank(hi)
+	if lo > 0 {
+		n -= bm.Rank(lo - 1)
+	}
+	return n
 }
 
 // rangeDocs lists bm's documents within the part.
