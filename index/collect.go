@@ -219,16 +219,8 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 	}
 
-	// Each part of the match has its own counts and heap, merged at the end.
-	type partState struct {
-		total, eligible uint64
-		counts          [][]int // by facet, by ordinal
-		top             worstFirst
-		kept            []uint32 // a batch's documents passing every filter
-		keptScores      []float64
-		all             []uint32 // with prune, every match kept, to score after
-	}
 	parts := make([]partState, x.Parts())
+	rows := cols.rows(facetCols)
 	for i := range parts {
 		parts[i].counts = make([][]int, len(opts.facets))
 		for f, col := range facetCols {
@@ -315,17 +307,21 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		}
 		st.total += uint64(len(kept))
 		if simple {
+			// The facets without their own filter count the kept
+			// matches, those with it every match (or, browsing by it,
+			// every document); side by side where there are several.
 			var restKept, restDocs []uint32 // each set's complement, once
+			byKept := func(f int) bool { return ownFilter[f] < 0 }
+			byDocs := func(f int) bool { return ownFilter[f] >= 0 && !b.passing }
 			for f, col := range facetCols {
-				switch {
-				case ownFilter[f] >= 0 && b.passing: // the matches are all the part's documents
+				if ownFilter[f] >= 0 && b.passing {
 					cols.addTotals(col, st.counts[f], b.lo, b.hi)
-				case ownFilter[f] >= 0:
-					restDocs = cols.countSet(col, st.counts[f], docs, restDocs, b.lo, b.hi)
-				default:
-					restKept = cols.countSet(col, st.counts[f], kept, restKept, b.lo, b.hi)
 				}
 			}
+			restKept = st.countGroup(cols, rows, facetCols, byKept, kept, restKept, b.lo, b.hi)
+			restDocs = st.countGroup(cols, rows, facetCols, byDocs, docs, restDocs, b.lo, b.hi)
+		} else if rows != nil {
+			st.countRows(rows, facetCols, func(int) bool { return true }, kept, 1)
 		} else {
 			// Facets a column at a time.
 			for f, col := range facetCols {
@@ -386,6 +382,73 @@ func (x *Index) collect(ctx context.Context, q query.Query, filters []namedFilte
 		out.facets[spec.Name] = topValues(facetCols[f].Values, counts, spec)
 	}
 	return out, nil
+}
+
+// partState is what collect gathers of one part of the match: its counts
+// and its page, merged at the end.
+type partState struct {
+	total, eligible uint64
+	counts          [][]int // by facet, by ordinal
+	top             worstFirst
+	kept            []uint32 // a batch's documents passing every filter
+	keptScores      []float64
+	all             []uint32 // with prune, every match kept, to score after
+	scratch         []int    // the counters of side-by-side columns
+}
+
+// countGroup adds to the counts of the facets in (by index in facetCols)
+// their columns' ordinals of docs, matches of the part [lo, hi): side by
+// side (rows) where there are several, each as countSet would count it
+// (directly, or as the part's totals less those of the complement, rest,
+// computed when nil and returned).
+func (st *partState) countGroup(cols *Columns, rows *facetRows, facetCols []*Column, in func(int) bool, docs, rest []uint32, lo, hi uint32) []uint32 {
+	n := 0
+	for f := range facetCols {
+		if in(f) {
+			n++
+		}
+	}
+	if rows == nil || n < 2 {
+		for f, col := range facetCols {
+			if in(f) {
+				rest = cols.countSet(col, st.counts[f], docs, rest, lo, hi)
+			}
+		}
+		return rest
+	}
+	if uint64(len(docs))*2 <= uint64(hi-lo) {
+		st.countRows(rows, facetCols, in, docs, 1)
+		return rest
+	}
+	for f, col := range facetCols {
+		if in(f) {
+			cols.addTotals(col, st.counts[f], lo, hi)
+		}
+	}
+	if rest == nil {
+		rest = cols.complement(docs, lo, hi)
+	}
+	st.countRows(rows, facetCols, in, rest, -1)
+	return rest
+}
+
+// countRows counts docs side by side and adds sign times the counts of
+// the facets in to theirs.
+func (st *partState) countRows(rows *facetRows, facetCols []*Column, in func(int) bool, docs []uint32, sign int) {
+	if st.scratch == nil {
+		st.scratch = make([]int, rows.width())
+	} else {
+		clear(st.scratch)
+	}
+	rows.countAll(st.scratch, docs)
+	for f := range facetCols {
+		if !in(f) {
+			continue
+		}
+		for o, n := range rows.counts(st.scratch, f) {
+			st.counts[f][o] += sign * n
+		}
+	}
 }
 
 // namedFilter is a request's filter on the columns, with its name.

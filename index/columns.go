@@ -47,6 +47,8 @@ type Columns struct {
 	// totals holds each column's counts over the live documents of a
 	// range of document numbers (a part of Match), by totalsKey.
 	totals sync.Map
+	// facetRows are sets of columns laid side by side (facetrows.go).
+	facetRows keptCache[rowsKey, *facetRows]
 
 	dateRange struct {
 		once        sync.Once

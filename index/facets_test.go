@@ -226,3 +226,38 @@ func TestBrowseByFilterMatchesScan(t *testing.T) {
 		}
 	}
 }
+
+// TestFacetRowsCountAsColumns checks that columns laid side by side
+// count each column's ordinals of a list of documents as the columns
+// themselves do, multi-valued columns included.
+func TestFacetRowsCountAsColumns(t *testing.T) {
+	cols := columnsIndex(t).Columns()
+	var set []*Column
+	for _, f := range []string{engine.FieldCounties, engine.FieldTopics, engine.FieldAuthors, engine.FieldPaper, engine.FieldMonth} {
+		set = append(set, cols.Column(f))
+	}
+	rows := cols.rows(set)
+	if rows == nil || cols.rows(set) != rows {
+		t.Fatal("the side-by-side columns were not built once and kept")
+	}
+	multi := false
+	for step := 1; step <= 7; step += 3 {
+		var docs []uint32
+		for d := uint32(0); d < cols.Docs; d += uint32(step) {
+			docs = append(docs, d)
+			multi = multi || len(set[0].Ordinals(d)) > 1
+		}
+		got := make([]int, rows.width())
+		rows.countAll(got, docs)
+		for i, col := range set {
+			want := make([]int, len(col.Values))
+			col.countAll(want, docs)
+			if !reflect.DeepEqual(rows.counts(got, i), want) {
+				t.Errorf("every %d documents: column %d counts %v side by side, %v alone", step, i, rows.counts(got, i), want)
+			}
+		}
+	}
+	if !multi {
+		t.Error("no document has two counties: multi-valued columns are not exercised")
+	}
+}
