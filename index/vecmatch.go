@@ -416,47 +416,97 @@ func mergeTwo(a, b vres, scored, coord bool, min int) vres {
 	if min > 2 {
 		return out
 	}
-	at := func(r vres, i int) float64 {
-		if r.scores == nil {
-			return 0
-		}
-		return r.scores[i]
+	n := len(a.docs) + len(b.docs)
+	out.docs = slices.Grow(out.docs, n)
+	if !scored {
+		out.docs = unionDocs(out.docs, a.docs, b.docs, min <= 1)
+		return out
 	}
+	out.scores = slices.Grow(out.scores, n)
 	// A document in one list scores half its score with coord, one in
-	// both the sum (coord 2/2).
+	// both the sum (coord 2/2). An unscored list scores 0.
 	half := 1.0
 	if coord {
 		half = 0.5
 	}
+	ad, bd, as, bs := a.docs, b.docs, a.scores, b.scores
+	one := min <= 1
 	i, j := 0, 0
-	for i < len(a.docs) || j < len(b.docs) {
+	for i < len(ad) && j < len(bd) {
+		da, db := ad[i], bd[j]
 		switch {
-		case j == len(b.docs) || (i < len(a.docs) && a.docs[i] < b.docs[j]):
-			if min <= 1 {
-				out.docs = append(out.docs, a.docs[i])
-				if scored {
-					out.scores = append(out.scores, at(a, i)*half)
-				}
+		case da < db:
+			if one {
+				out.docs = append(out.docs, da)
+				out.scores = append(out.scores, scoreAt(as, i)*half)
 			}
 			i++
-		case i == len(a.docs) || b.docs[j] < a.docs[i]:
-			if min <= 1 {
-				out.docs = append(out.docs, b.docs[j])
-				if scored {
-					out.scores = append(out.scores, at(b, j)*half)
-				}
+		case db < da:
+			if one {
+				out.docs = append(out.docs, db)
+				out.scores = append(out.scores, scoreAt(bs, j)*half)
 			}
 			j++
 		default:
-			out.docs = append(out.docs, a.docs[i])
-			if scored {
-				out.scores = append(out.scores, at(a, i)+at(b, j))
-			}
+			out.docs = append(out.docs, da)
+			out.scores = append(out.scores, scoreAt(as, i)+scoreAt(bs, j))
 			i++
 			j++
 		}
 	}
+	if one {
+		out = appendHalf(out, ad[i:], as, i, half)
+		out = appendHalf(out, bd[j:], bs, j, half)
+	}
 	return out
+}
+
+// scoreAt is scores[i], 0 for an unscored list.
+func scoreAt(scores []float64, i int) float64 {
+	if scores == nil {
+		return 0
+	}
+	return scores[i]
+}
+
+// appendHalf appends docs (a list's tail from its from-th document) with
+// their scores times half.
+func appendHalf(out vres, docs []uint32, scores []float64, from int, half float64) vres {
+	out.docs = append(out.docs, docs...)
+	for k := range docs {
+		out.scores = append(out.scores, scoreAt(scores, from+k)*half)
+	}
+	return out
+}
+
+// unionDocs appends to dst the documents of a or b (of both, without
+// one), in increasing order.
+func unionDocs(dst, a, b []uint32, one bool) []uint32 {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		da, db := a[i], b[j]
+		switch {
+		case da < db:
+			if one {
+				dst = append(dst, da)
+			}
+			i++
+		case db < da:
+			if one {
+				dst = append(dst, db)
+			}
+			j++
+		default:
+			dst = append(dst, da)
+			i++
+			j++
+		}
+	}
+	if one {
+		dst = append(dst, a[i:]...)
+		dst = append(dst, b[j:]...)
+	}
+	return dst
 }
 
 // intersect is a Bleve conjunction of qs: the documents all match, scored
