@@ -22,3 +22,23 @@ func lucenePrecision(n int) int {
 	shift := width - 4
 	return free + int((i>>shift)<<shift)
 }
+
+// lengthCodes is the number of distinct lengths lucenePrecision gives
+// (luceneCode's values).
+const lengthCodes = 24 + 8*61 + 16
+
+// luceneCode numbers the lengths lucenePrecision gives: two lengths have
+// one code when they are read back alike.
+func luceneCode(n int) int {
+	const free = 24
+	if n < free {
+		return max(n, 0)
+	}
+	i := uint64(n - free)
+	width := 64 - bits.LeadingZeros64(i)
+	if width < 4 {
+		return free + int(i)
+	}
+	shift := width - 4
+	return free + 8*shift + int(i>>shift)
+}

@@ -52,3 +52,32 @@ func TestLucenePrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestLuceneCodeNumbersPrecisions checks that luceneCode gives two
+// lengths one code exactly when lucenePrecision reads them back alike,
+// within lengthCodes.
+func TestLuceneCodeNumbersPrecisions(t *testing.T) {
+	byCode := map[int]int{}
+	for _, n := range append([]int{0, 1, 23, 24, 31, 32, 1 << 20, 1<<31 - 1}, func() (ns []int) {
+		for n := 0; n < 300_000; n += 7 {
+			ns = append(ns, n)
+		}
+		return
+	}()...) {
+		c, p := luceneCode(n), lucenePrecision(n)
+		if c < 0 || c >= lengthCodes {
+			t.Fatalf("luceneCode(%d) = %d, outside [0, %d)", n, c, lengthCodes)
+		}
+		if q, ok := byCode[c]; ok && q != p {
+			t.Fatalf("luceneCode(%d) = %d, the code of precision %d, but its precision is %d", n, c, q, p)
+		}
+		byCode[c] = p
+	}
+	seen := map[int]int{}
+	for c, p := range byCode {
+		if d, ok := seen[p]; ok {
+			t.Fatalf("precision %d has codes %d and %d", p, d, c)
+		}
+		seen[p] = c
+	}
+}

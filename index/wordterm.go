@@ -75,6 +75,7 @@ func newWordScorer(ctx context.Context, q *wordTermQuery, i bleveindex.IndexRead
 		idfRest: math.Pow(idf, q.IDFPower-1), rawTF: q.RawTF,
 		k1: search.BM25_k1, b: search.BM25_b,
 		weight: 1, // as Bleve's scorer, until a composite sets a norm
+		terms:  new([lengthCodes]float64),
 	}, true, nil
 }
 
@@ -130,12 +131,27 @@ type wordScorer struct {
 	k1, b           float64
 	rawTF           bool
 	weight          float64 // boost · idf · query norm, once set
+	// terms are lengthTerm's values by luceneCode, 0 until computed.
+	terms *[lengthCodes]float64
 }
 
 // score is the score of a posting of frequency freq and norm norm.
 func (s *wordScorer) score(freq uint64, norm float64) float64 {
-	tf, length := s.tfLength(freq, norm)
-	return s.weight * s.idfRest * tf * s.k1 / (tf + s.k1*(1-s.b+s.b*length/s.avgLen))
+	tf := float64(freq)
+	if !s.rawTF {
+		tf = math.Sqrt(tf)
+	}
+	return s.weight * s.idfRest * tf * s.k1 / (tf + s.lengthTerm(int(math.Round(1/(norm*norm)))))
+}
+
+// lengthTerm is k1·(1 − b + b·length/average) for a field of n tokens
+// read back at Lucene's precision, computed once per precision.
+func (s *wordScorer) lengthTerm(n int) float64 {
+	k := &s.terms[luceneCode(n)]
+	if *k == 0 {
+		*k = s.k1 * (1 - s.b + s.b*float64(lucenePrecision(n))/s.avgLen)
+	}
+	return *k
 }
 
 // saturation is the part of a posting's score that depends on the
