@@ -354,9 +354,10 @@ func mergeUnion(rs []vres, scored, coord bool, min int) vres {
 	if len(rs) == 1 && min <= 1 && (!scored || !coord || rs[0].scores == nil) {
 		out := vres{docs: append(getDocs(), rs[0].docs...)}
 		if scored {
-			out.scores = append(getScores(), rs[0].scores...)
-			if out.scores == nil {
-				out.scores = make([]float64, len(out.docs))
+			if rs[0].scores == nil {
+				out.scores = make([]float64, len(out.docs)) // unscored: 0
+			} else {
+				out.scores = append(getScores(), rs[0].scores...)
 			}
 		}
 		return out
@@ -691,6 +692,9 @@ func (e *vecEval) boolean(q *query.BooleanQuery, within []uint32) (vres, error) 
 		must.release()
 		return vres{}, err
 	}
+	if must.scores == nil {
+		must.scores = make([]float64, len(must.docs)) // unscored: 0
+	}
 	p := 0
 	for k, d := range must.docs {
 		p = gallop(should.docs, p, d)
@@ -1010,6 +1014,13 @@ func (e *vecEval) word(q *wordTermQuery, within []uint32) (vres, error) {
 // field scored by the field's boost (a disjunction over the fields), the
 // runs conjoined, then long runs verified.
 func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
+	if e.score && q.Weight == 0 {
+		// Every match scores 0 (a one-word term's recall path): its
+		// documents unscored, which a parent's merge counts as 0.
+		sub := *e
+		sub.score = false
+		return sub.exact(q, within)
+	}
 	fields := q.fields()
 	if r, ok, err := e.cachedExact(q, within); ok || err != nil {
 		return r, err
