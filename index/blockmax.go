@@ -2,7 +2,6 @@ package index
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 
@@ -233,10 +232,7 @@ func (e *vecEval) bound(q query.Query, hits int) (bound, bool, error) {
 					if q.Scope == ScopeHead {
 						b = 0
 					}
-					f := math.Nextafter32(float32(q.HeadBoost*saturate(h)+saturate(b)), float32(math.Inf(1)))
-					if k := (d - e.lo) / size; f > most[k] {
-						most[k] = f
-					}
+					raise(most, (d-e.lo)/size, q.HeadBoost*saturate(h)+saturate(b))
 				}
 				out.words = append(out.words, wordBound{w: rw, most: most})
 			}
@@ -283,15 +279,18 @@ func (e *vecEval) impacts(q *wordTermQuery, sc *wordScorer) ([]float32, error) {
 	most, _ := e.x.snap.impacts.get(key, impactCacheBudget, impactCacheEntries, func() ([]float32, int, bool) {
 		most := make([]float32, blocks(e.lo, e.hi, size))
 		berr = e.postings(q.Field, q.Term, true, nil, func(d uint32, p segment.Posting) {
-			f := float32(sc.saturation(p.Frequency(), p.Norm()))
-			f = math.Nextafter32(f, float32(math.Inf(1)))
-			if k := (d - e.lo) / size; f > most[k] {
-				most[k] = f
-			}
+			raise(most, (d-e.lo)/size, sc.saturation(p.Frequency(), p.Norm()))
 		})
 		return most, 64 + 4*len(most), berr == nil
 	})
 	return most, berr
+}
+
+// raise makes most[k] at least f, rounded up to a float32.
+func raise(most []float32, k uint32, f float64) {
+	if v := math.Nextafter32(float32(f), float32(math.Inf(1))); v > most[k] {
+		most[k] = v
+	}
 }
 
 // blocks is the number of blocks of size documents of the part [lo, hi).
@@ -394,10 +393,5 @@ func (e *vecEval) topByBlocks(q query.Query, kept []uint32, hits int, offer func
 		}
 		budget = min(budget*4, len(kept))
 	}
-	if debugBlockMax {
-		fmt.Printf("blocks %d kept %d scored %d worst %v forced %d ub0 %v ublast %v\n", n, len(kept), scored, worst, len(b.forced), ub[order[0]], ub[order[len(order)-1]])
-	}
 	return len(kept) - scored, nil
 }
-
-var debugBlockMax = false
