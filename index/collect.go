@@ -393,7 +393,7 @@ type partState struct {
 	kept            []uint32 // a batch's documents passing every filter
 	keptScores      []float64
 	all             []uint32 // with prune, every match kept, to score after
-	scratch         []int    // the counters of side-by-side columns
+	scratch         []uint32 // the counters of side-by-side columns
 }
 
 // countGroup adds to the counts of the facets in (by index in facetCols)
@@ -436,7 +436,7 @@ func (st *partState) countGroup(cols *Columns, rows *facetRows, facetCols []*Col
 // the facets in to theirs.
 func (st *partState) countRows(rows *facetRows, facetCols []*Column, in func(int) bool, docs []uint32, sign int) {
 	if st.scratch == nil {
-		st.scratch = make([]int, rows.width())
+		st.scratch = make([]uint32, rows.width())
 	} else {
 		clear(st.scratch)
 	}
@@ -446,7 +446,7 @@ func (st *partState) countRows(rows *facetRows, facetCols []*Column, in func(int
 			continue
 		}
 		for o, n := range rows.counts(st.scratch, f) {
-			st.counts[f][o] += sign * n
+			st.counts[f][o] += sign * int(n)
 		}
 	}
 }

@@ -67,9 +67,10 @@ func buildRows(cols []*Column, docs uint32) *facetRows {
 // width is the number of counters of all the columns.
 func (r *facetRows) width() int { return r.offset[len(r.offset)-1] }
 
-// countAll adds one to counts (width long) for each ordinal of each of
+// countAll adds one to counts (width long; 4 bytes a counter, to keep
+// more of them in the caches) for each ordinal of each of
 // docs, of every column.
-func (r *facetRows) countAll(counts []int, docs []uint32) {
+func (r *facetRows) countAll(counts []uint32, docs []uint32) {
 	start, ords := r.start, r.ords
 	for _, d := range docs {
 		for _, o := range ords[start[d]:start[d+1]] {
@@ -79,6 +80,6 @@ func (r *facetRows) countAll(counts []int, docs []uint32) {
 }
 
 // counts returns column i's counters in counts.
-func (r *facetRows) counts(counts []int, i int) []int {
+func (r *facetRows) counts(counts []uint32, i int) []uint32 {
 	return counts[r.offset[i]:r.offset[i+1]]
 }

@@ -247,11 +247,15 @@ func TestFacetRowsCountAsColumns(t *testing.T) {
 			docs = append(docs, d)
 			multi = multi || len(set[0].Ordinals(d)) > 1
 		}
-		got := make([]int, rows.width())
+		got := make([]uint32, rows.width())
 		rows.countAll(got, docs)
 		for i, col := range set {
-			want := make([]int, len(col.Values))
-			col.countAll(want, docs)
+			counts := make([]int, len(col.Values))
+			col.countAll(counts, docs)
+			want := make([]uint32, len(counts))
+			for o, n := range counts {
+				want[o] = uint32(n)
+			}
 			if !reflect.DeepEqual(rows.counts(got, i), want) {
 				t.Errorf("every %d documents: column %d counts %v side by side, %v alone", step, i, rows.counts(got, i), want)
 			}

@@ -42,3 +42,15 @@ func luceneCode(n int) int {
 	shift := width - 4
 	return free + 8*shift + int(i>>shift)
 }
+
+// codeLength is the length luceneCode code stands for: lucenePrecision's
+// value for every length of that code.
+func codeLength(code int) int {
+	const free = 24
+	if code < free+8 {
+		return max(code, 0)
+	}
+	c := code - free
+	shift := c/8 - 1
+	return free + (c-8*shift)<<shift
+}

@@ -71,6 +71,9 @@ func TestLuceneCodeNumbersPrecisions(t *testing.T) {
 		if q, ok := byCode[c]; ok && q != p {
 			t.Fatalf("luceneCode(%d) = %d, the code of precision %d, but its precision is %d", n, c, q, p)
 		}
+		if l := codeLength(c); l != p {
+			t.Fatalf("codeLength(luceneCode(%d)) = %d, its precision is %d", n, l, p)
+		}
 		byCode[c] = p
 	}
 	seen := map[int]int{}

@@ -28,10 +28,11 @@ type snapshot struct {
 	// for a generation written without them: Bleve's own).
 	bm25 *search.BM25Stats
 
-	prefixes   prefixCache                     // one-character runs' documents
-	runs       runCache                        // long runs' verified documents
-	impacts    keptCache[impactKey, []float32] // words' block-maxima (blockmax.go)
-	text       atomic.Pointer[foldedText]      // nil until loaded
+	prefixes   prefixCache                       // one-character runs' documents
+	runs       runCache                          // long runs' verified documents
+	impacts    keptCache[impactKey, []float32]   // words' block-maxima (blockmax.go)
+	words      keptCache[wordKey, *wordPostings] // common words' decoded postings (wordcache.go)
+	text       atomic.Pointer[foldedText]        // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
 	// users is read-locked by every read (enter/exit), so that close

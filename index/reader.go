@@ -45,6 +45,10 @@ type Index struct {
 	// (blockmax.go): the reference the pruning is tested against.
 	ScoreEveryMatch bool
 	blockTuning     blockTuning // tests
+	// keptWordMin is the fewest postings a word's decoded postings are
+	// kept for (wordcache.go): 0 is wordCacheMin; below 0 none are kept
+	// or used (tests).
+	keptWordMin int
 
 	snap *snapshot
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -68,8 +69,9 @@ type keptCache[K comparable, V any] struct {
 type keptEntry[V any] struct {
 	once  sync.Once
 	v     V
-	ok    bool // built
-	added int  // the bytes counted for it
+	ok    bool        // built
+	done  atomic.Bool // set once built: ok and v may be read
+	added int         // the bytes counted for it
 }
 
 // get returns the value of key, built by build (which also gives its
@@ -94,6 +96,7 @@ func (c *keptCache[K, V]) get(key K, budget, entries int, build func() (V, int, 
 	p.once.Do(func() {
 		var size int
 		p.v, size, p.ok = build()
+		defer p.done.Store(true)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if !p.ok {
@@ -109,6 +112,22 @@ func (c *keptCache[K, V]) get(key K, budget, entries int, build func() (V, int, 
 		}
 	})
 	return p.v, p.ok
+}
+
+// peek returns the value of key when it is built and kept; it builds
+// nothing and waits for nothing.
+func (c *keptCache[K, V]) peek(key K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero V
+	if c.lru == nil {
+		return zero, false
+	}
+	p, found := c.lru.Get(key)
+	if !found || !p.done.Load() || !p.ok {
+		return zero, false
+	}
+	return p.v, true
 }
 
 // buildRun verifies run on the candidates (in increasing order, within

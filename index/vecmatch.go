@@ -998,6 +998,13 @@ func (e *vecEval) word(q *wordTermQuery, within []uint32) (vres, error) {
 	if e.norm.set {
 		sc.setQueryNorm(e.norm.value)
 	}
+	wp, err := e.keptWord(q.Field, q.Term)
+	if err != nil {
+		return vres{}, err
+	}
+	if wp != nil {
+		return wp.scored(&sc, e.lo, e.hi, within), nil
+	}
 	out := vres{docs: getDocs(), scores: getScores()}
 	err = e.postings(q.Field, q.Term, true, within, func(d uint32, p segment.Posting) {
 		out.docs = append(out.docs, d)
@@ -1024,6 +1031,9 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 	fields := q.fields()
 	if r, ok, err := e.cachedExact(q, within); ok || err != nil {
 		return r, err
+	}
+	if !e.score {
+		return e.exactUnscored(q, within)
 	}
 	verify := false
 	var runs []vres
@@ -1075,6 +1085,47 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 		out = mergeIntersect(runs, e.score)
 		release()
 	}
+	if !verify || q.unverified {
+		return out, nil
+	}
+	return e.verify(q, out), nil
+}
+
+// exactUnscored is exact's documents unscored: every run's candidates in
+// its fields or'ed, the runs and'ed, as bitmaps, listed once, then
+// verified when a run is long.
+func (e *vecEval) exactUnscored(q *ExactPhraseQuery, within []uint32) (vres, error) {
+	var all *roaring.Bitmap
+	verify := false
+	for _, run := range q.Runs {
+		if utf8.RuneCountInString(run) > 2 {
+			verify = true
+		}
+		var alts []*roaring.Bitmap
+		for _, f := range q.fields() {
+			bm, err := e.candidates(run, f.name)
+			if err != nil {
+				return vres{}, err
+			}
+			alts = append(alts, bm)
+		}
+		if len(alts) == 0 {
+			return vres{}, nil
+		}
+		bm := alts[0]
+		if len(alts) > 1 {
+			bm = roaring.FastOr(alts...)
+		}
+		if all == nil {
+			all = bm
+		} else {
+			all = roaring.FastAnd(all, bm)
+		}
+	}
+	if all == nil {
+		return vres{}, nil
+	}
+	out := vres{docs: e.docsOf(all, within)}
 	if !verify || q.unverified {
 		return out, nil
 	}

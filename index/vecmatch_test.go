@@ -129,10 +129,12 @@ func checkVectorMatchesSearchers(t *testing.T, idx *Index) {
 			idx.MatchParts, idx.SearcherMatch = 1, true
 			want := matchAll(t, idx, q, score)
 			idx.SearcherMatch = false
-			for _, parts := range []int{1, 3} {
-				idx.MatchParts = parts
+			for _, run := range []struct{ parts, kept int }{{1, -1}, {3, -1}, {1, 1}, {3, 1}} {
+				// kept 1: every word's postings decoded and kept
+				// (wordcache.go) when first read whole, and used after.
+				idx.MatchParts, idx.keptWordMin = run.parts, run.kept
 				got := matchAll(t, idx, q, score)
-				name := fmt.Sprintf("%+v (scored %v, %d parts)", eq, score, parts)
+				name := fmt.Sprintf("%+v (scored %v, %d parts, kept words %v)", eq, score, run.parts, run.kept > 0)
 				if len(got) != len(want) {
 					t.Errorf("%s: %d documents, searchers %d", name, len(got), len(want))
 					continue
@@ -146,6 +148,12 @@ func checkVectorMatchesSearchers(t *testing.T, idx *Index) {
 				}
 			}
 		}
+	}
+	idx.keptWordMin = 0
+	if kept := idx.snap.words.lru; kept == nil || kept.Len() == 0 {
+		t.Errorf("no word's postings were kept")
+	} else {
+		t.Logf("%d words' postings kept", kept.Len())
 	}
 	if vectorized < queries*3/4 {
 		t.Errorf("only %d of %d queries took the vector path", vectorized, queries)

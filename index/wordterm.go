@@ -137,19 +137,25 @@ type wordScorer struct {
 
 // score is the score of a posting of frequency freq and norm norm.
 func (s *wordScorer) score(freq uint64, norm float64) float64 {
+	return s.scoreCode(freq, luceneCode(normLength(norm)))
+}
+
+// scoreCode is the score of a posting of frequency freq in a field whose
+// length has luceneCode code.
+func (s *wordScorer) scoreCode(freq uint64, code int) float64 {
 	tf := float64(freq)
 	if !s.rawTF {
 		tf = math.Sqrt(tf)
 	}
-	return s.weight * s.idfRest * tf * s.k1 / (tf + s.lengthTerm(int(math.Round(1/(norm*norm)))))
+	return s.weight * s.idfRest * tf * s.k1 / (tf + s.lengthTerm(code))
 }
 
-// lengthTerm is k1·(1 − b + b·length/average) for a field of n tokens
-// read back at Lucene's precision, computed once per precision.
-func (s *wordScorer) lengthTerm(n int) float64 {
-	k := &s.terms[luceneCode(n)]
+// lengthTerm is k1·(1 − b + b·length/average) for a field length of
+// luceneCode code, computed once per code.
+func (s *wordScorer) lengthTerm(code int) float64 {
+	k := &s.terms[code]
 	if *k == 0 {
-		*k = s.k1 * (1 - s.b + s.b*float64(lucenePrecision(n))/s.avgLen)
+		*k = s.k1 * (1 - s.b + s.b*float64(codeLength(code))/s.avgLen)
 	}
 	return *k
 }
@@ -170,7 +176,7 @@ func (s *wordScorer) tfLength(freq uint64, norm float64) (tf, length float64) {
 	}
 	// The norm is 1/√length as a float32; Lucene keeps four significant
 	// bits of it, and a cluster's similarity sees no more.
-	return tf, float64(lucenePrecision(int(math.Round(1 / (norm * norm)))))
+	return tf, float64(lucenePrecision(normLength(norm)))
 }
 
 // setQueryNorm sets the query norm.
