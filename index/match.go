@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -28,11 +29,12 @@ type snapshot struct {
 	// for a generation written without them: Bleve's own).
 	bm25 *search.BM25Stats
 
-	prefixes   prefixCache                       // one-character runs' documents
-	runs       runCache                          // long runs' verified documents
-	impacts    keptCache[impactKey, []float32]   // words' block-maxima (blockmax.go)
-	words      keptCache[wordKey, *wordPostings] // common words' decoded postings (wordcache.go)
-	text       atomic.Pointer[foldedText]        // nil until loaded
+	prefixes   prefixCache                        // one-character runs' documents
+	runs       runCache                           // long runs' verified documents
+	impacts    keptCache[impactKey, []float32]    // words' block-maxima (blockmax.go)
+	words      keptCache[wordKey, *wordPostings]  // common words' decoded postings (wordcache.go)
+	records    keptCache[uint32, *corpus.Article] // recent hits' records, decoded
+	text       atomic.Pointer[foldedText]         // nil until loaded
 	stopText   context.CancelFunc
 	textLoaded chan struct{} // closed when the loader is done
 	// users is read-locked by every read (enter/exit), so that close
@@ -410,11 +412,50 @@ func (x *Index) RecordAt(d uint32) (a corpus.Article, err error) {
 	}
 	defer x.snap.exit()
 	defer catchFault(debug.SetPanicOnFault(true), &err)
-	raw, ok := x.snap.stored.record(internalID(d), nil)
+	var derr error
+	kept, ok := x.snap.records.get(d, recordCacheBudget, recordCacheEntries, func() (*corpus.Article, int, bool) {
+		raw, ok := x.snap.stored.record(internalID(d), nil)
+		if !ok {
+			derr = fmt.Errorf("%w: document %d", ErrNotFound, d)
+			return nil, 0, false
+		}
+		a, err := decodeRecordJSON(raw)
+		if err != nil {
+			derr = err
+			return nil, 0, false
+		}
+		return &a, 256 + len(raw), true
+	})
 	if !ok {
-		return corpus.Article{}, fmt.Errorf("%w: document %d", ErrNotFound, d)
+		if derr == nil { // built by a concurrent call that failed
+			derr = fmt.Errorf("%w: document %d", ErrNotFound, d)
+		}
+		return corpus.Article{}, derr
 	}
-	return decodeRecordJSON(raw)
+	return cloneArticle(kept), nil
+}
+
+// A page of hits decodes its records (zstd, then JSON: a fifth of a
+// query's time at 200,000 articles); the records of recent pages are kept
+// decoded, as Solr's document cache keeps stored documents. The kept
+// record is never handed out: each caller gets its own copy.
+
+// recordCacheBudget bounds the bytes of a generation's kept records (as
+// their JSON).
+const recordCacheBudget = 32 << 20
+
+// recordCacheEntries bounds their number.
+const recordCacheEntries = 8192
+
+// cloneArticle is a copy of a that shares no slice with it.
+func cloneArticle(a *corpus.Article) corpus.Article {
+	c := *a
+	c.Authors = slices.Clone(a.Authors)
+	c.Counties = slices.Clone(a.Counties)
+	c.Places = slices.Clone(a.Places)
+	c.Topics = slices.Clone(a.Topics)
+	c.Aliases = slices.Clone(a.Aliases)
+	return c
 }
 
 // internalID is the scorch internal id of document number d.

@@ -94,22 +94,26 @@ func (c *keptCache[K, V]) get(key K, budget, entries int, build func() (V, int, 
 	}
 	c.mu.Unlock()
 	p.once.Do(func() {
-		var size int
-		p.v, size, p.ok = build()
-		defer p.done.Store(true)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if !p.ok {
-			c.lru.Remove(key)
-			return
-		}
-		if cur, ok := c.lru.Peek(key); ok && cur == p {
+		size := 0
+		defer func() { // also when build panics (a damaged segment): forgotten then
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			defer p.done.Store(true)
+			cur, kept := c.lru.Peek(key)
+			if kept = kept && cur == p; !kept {
+				return
+			}
+			if !p.ok {
+				c.lru.Remove(key)
+				return
+			}
 			p.added = size
 			c.bytes += p.added
 			for c.bytes > c.budget && c.lru.Len() > 1 {
 				c.lru.RemoveOldest()
 			}
-		}
+		}()
+		p.v, size, p.ok = build()
 	})
 	return p.v, p.ok
 }

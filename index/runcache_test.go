@@ -1,6 +1,8 @@
 package index
 
 import (
+	"errors"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,5 +55,58 @@ func TestRunCacheBudget(t *testing.T) {
 	c.postings(runKey{"癸乙丙", 0, 10}, build(100)) // the most recent: kept
 	if builds.Load() != 0 {
 		t.Error("the most recently used run was rebuilt")
+	}
+}
+
+// TestRecordAtKeepsRecordsUnshared checks that a record read twice (the
+// second time from the kept records) is the same, and that changing the
+// copy a caller got changes neither the kept record nor the next copy.
+func TestRecordAtKeepsRecordsUnshared(t *testing.T) {
+	idx := columnsIndex(t)
+	var d uint32
+	for ; d < idx.Columns().Docs; d++ {
+		if a, err := idx.RecordAt(d); err == nil && len(a.Counties) > 0 && len(a.Places) > 0 {
+			break
+		}
+	}
+	if d == idx.Columns().Docs {
+		t.Fatal("no record with counties and places")
+	}
+	first, err := idx.RecordAt(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := idx.snap.records.peek(d); !ok {
+		t.Fatal("the record read was not kept")
+	}
+	want := cloneArticle(&first)
+	first.Counties[0], first.Places[0].Name, first.Title = "改了", "改了", "改了"
+	second, err := idx.RecordAt(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(second, want) {
+		t.Errorf("the record read again is %+v, want %+v", second, want)
+	}
+	if _, err := idx.RecordAt(idx.Columns().Docs + 10); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a document past the last: %v, want ErrNotFound", err)
+	}
+}
+
+// TestKeptCacheForgetsAPanickedBuild checks that a build that panics (a
+// fault on a damaged segment, caught by the reader) is not kept: the next
+// get builds again.
+func TestKeptCacheForgetsAPanickedBuild(t *testing.T) {
+	var c keptCache[int, string]
+	func() {
+		defer func() { _ = recover() }()
+		c.get(1, 1<<20, 8, func() (string, int, bool) { panic("fault") })
+	}()
+	if _, ok := c.peek(1); ok {
+		t.Fatal("a panicked build was kept")
+	}
+	v, ok := c.get(1, 1<<20, 8, func() (string, int, bool) { return "built", 5, true })
+	if !ok || v != "built" || c.bytes != 5 {
+		t.Errorf("after a panicked build: %q %v, %d bytes; want built, 5 bytes", v, ok, c.bytes)
 	}
 }
