@@ -92,7 +92,7 @@ func (x *Index) Search(ctx context.Context, r *engine.Request) (*engine.Result, 
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(page); i += workers {
-				res.Hits[i], errs[i] = x.hit(page[i], o)
+				res.Hits[i], errs[i] = x.hit(page[i], o, true)
 			}
 		})
 	}
@@ -123,7 +123,7 @@ func (x *Index) Each(ctx context.Context, r *engine.Request, fn func(engine.Hit)
 		if i%100 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("search: %w", ctx.Err())
 		}
-		h, err := x.hit(sd, o)
+		h, err := x.hit(sd, o, false)
 		if err != nil {
 			return err
 		}
@@ -134,9 +134,9 @@ func (x *Index) Each(ctx context.Context, r *engine.Request, fn func(engine.Hit)
 	return nil
 }
 
-// hit reads the record of a collected document.
-func (x *Index) hit(sd scoredDoc, o order) (engine.Hit, error) {
-	a, err := x.RecordAt(sd.doc)
+// hit reads the record of a collected document, kept decoded with keep.
+func (x *Index) hit(sd scoredDoc, o order, keep bool) (engine.Hit, error) {
+	a, err := x.recordAt(sd.doc, keep)
 	if err != nil {
 		return engine.Hit{}, fmt.Errorf("hit %d: %w", sd.doc, err)
 	}

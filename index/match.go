@@ -404,33 +404,51 @@ func (x *Index) matchRange(ctx context.Context, q query.Query, score bool, lo, h
 	}
 }
 
-// RecordAt returns the stored record of document d; ErrClosed once the
-// generation is closed.
-func (x *Index) RecordAt(d uint32) (a corpus.Article, err error) {
+// RecordAt returns the stored record of document d (kept decoded for the
+// next pages); ErrClosed once the generation is closed.
+func (x *Index) RecordAt(d uint32) (corpus.Article, error) { return x.recordAt(d, true) }
+
+// recordAt reads the record of document d; with keep, it keeps it decoded
+// (an export's pass over many records keeps none, so as not to push the
+// pages' records out).
+func (x *Index) recordAt(d uint32, keep bool) (a corpus.Article, err error) {
 	if err := x.snap.enter(); err != nil {
 		return a, err
 	}
 	defer x.snap.exit()
 	defer catchFault(debug.SetPanicOnFault(true), &err)
-	var derr error
-	kept, ok := x.snap.records.get(d, recordCacheBudget, recordCacheEntries, func() (*corpus.Article, int, bool) {
+	read := func() (*corpus.Article, int, error) {
 		raw, ok := x.snap.stored.record(internalID(d), nil)
 		if !ok {
-			derr = fmt.Errorf("%w: document %d", ErrNotFound, d)
-			return nil, 0, false
+			return nil, 0, fmt.Errorf("%w: document %d", ErrNotFound, d)
 		}
 		a, err := decodeRecordJSON(raw)
 		if err != nil {
-			derr = err
-			return nil, 0, false
+			return nil, 0, err
 		}
-		return &a, 256 + len(raw), true
+		return &a, 256 + len(raw), nil
+	}
+	if kept, ok := x.snap.records.peek(d); ok {
+		return cloneArticle(kept), nil
+	}
+	if !keep {
+		r, _, err := read()
+		if err != nil {
+			return corpus.Article{}, err
+		}
+		return *r, nil
+	}
+	var rerr error
+	kept, ok := x.snap.records.get(d, recordCacheBudget, recordCacheEntries, func() (*corpus.Article, int, bool) {
+		r, size, err := read()
+		rerr = err
+		return r, size, err == nil
 	})
 	if !ok {
-		if derr == nil { // built by a concurrent call that failed
-			derr = fmt.Errorf("%w: document %d", ErrNotFound, d)
+		if rerr == nil { // built by a concurrent call that failed
+			rerr = fmt.Errorf("%w: document %d", ErrNotFound, d)
 		}
-		return corpus.Article{}, derr
+		return corpus.Article{}, rerr
 	}
 	return cloneArticle(kept), nil
 }

@@ -88,6 +88,18 @@ func TestRecordAtKeepsRecordsUnshared(t *testing.T) {
 	if !reflect.DeepEqual(second, want) {
 		t.Errorf("the record read again is %+v, want %+v", second, want)
 	}
+	for e := uint32(0); e < idx.Columns().Docs; e++ {
+		if _, kept := idx.snap.records.peek(e); kept || !idx.Columns().Live(e) {
+			continue
+		}
+		if _, err := idx.recordAt(e, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, kept := idx.snap.records.peek(e); kept {
+			t.Errorf("document %d read without keeping (an export's pass) was kept", e)
+		}
+		break
+	}
 	if _, err := idx.RecordAt(idx.Columns().Docs + 10); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a document past the last: %v, want ErrNotFound", err)
 	}
