@@ -25,8 +25,10 @@ import (
 // matching documents as one sorted list with their scores, and a parent
 // combines its children's lists in one merge. Postings come straight from
 // the segments (scores from their frequencies and norms, unscored
-// candidates as the postings' own bitmaps), with none of the per-match
-// calls, allocations and bookkeeping of Bleve's generic searchers.
+// candidates as the postings' own bitmaps) or, for common words, from
+// their postings decoded once per generation (wordcache.go), with none of
+// the per-match calls, allocations and bookkeeping of Bleve's generic
+// searchers.
 //
 // The scores are Bleve's: each node scores as its Bleve searcher does
 // (coordination factor of disjunctions, the query norm the outermost

@@ -136,6 +136,7 @@ func indexPhase(ctx context.Context, engine string, tagger *corpus.Tagger, corpu
 		// Debug: the stages' times (files read, persisted, merged) in the
 		// index log.
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		defer index.BuildGC()() // as the index command
 		sum, err := index.Update(ctx, index.Options{Corpus: corpusDir, Dir: dir, Rebuild: true, Parser: parser, Logger: log, SegmentDocs: segmentDocs})
 		if err != nil {
 			return nil, err

@@ -127,6 +127,7 @@ many articles.`,
 			}
 			stderr := cmd.ErrOrStderr()
 			progress, done := newProgress(stderr)
+			defer index.BuildGC()()
 			sum, err := index.Update(cmd.Context(), index.Options{
 				Corpus: corpusDir, Dir: indexDir, Rebuild: rebuild, Workers: workers,
 				Parser: corpus.NewParser(tagger), Progress: progress,
