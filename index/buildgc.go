@@ -8,9 +8,11 @@ import (
 // A build allocates mostly short-lived memory (each batch's analysis and
 // in-memory segment), and at Go's default (GOGC 100) the collector ran
 // about a tenth of a million-article build. BuildGC lets the heap grow
-// to three times what is live (GOGC 200) under a hard memory limit, so
-// a build collects about half as often and its heap stays bounded by
-// design, not by the size of what happens to be live.
+// to three times what is live (GOGC 200) under a memory limit, so a
+// build collects about half as often while its heap stays under the
+// limit. The limit is Go's soft one: should what is live pass it (a far
+// larger batch than the writer makes), the collector runs more, capped
+// at about half the CPU, rather than the build failing.
 
 // buildGCPercent is BuildGC's GOGC.
 const buildGCPercent = 200

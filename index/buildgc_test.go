@@ -14,6 +14,7 @@ func TestBuildGCSetsAndRestores(t *testing.T) {
 	prevGC := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(prevGC)
 	prevLimit := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(prevLimit)
 
 	restore := BuildGC()
 	if gc := debug.SetGCPercent(buildGCPercent); gc != buildGCPercent {

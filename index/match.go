@@ -445,7 +445,10 @@ func (x *Index) recordAt(d uint32, keep bool) (a corpus.Article, err error) {
 		return r, size, err == nil
 	})
 	if !ok {
-		if rerr == nil { // built by a concurrent call that failed
+		if rerr == nil { // a concurrent call's build failed: its error again
+			_, _, rerr = read()
+		}
+		if rerr == nil {
 			rerr = fmt.Errorf("%w: document %d", ErrNotFound, d)
 		}
 		return corpus.Article{}, rerr

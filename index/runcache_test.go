@@ -88,7 +88,20 @@ func TestRecordAtKeepsRecordsUnshared(t *testing.T) {
 	if !reflect.DeepEqual(second, want) {
 		t.Errorf("the record read again is %+v, want %+v", second, want)
 	}
-	for e := uint32(0); e < idx.Columns().Docs; e++ {
+	// No slice of a copy shares its array with another's (nor, so, with
+	// the kept record's).
+	third, err := idx.RecordAt(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, rt := reflect.ValueOf(second), reflect.ValueOf(third)
+	for i := range rs.NumField() {
+		if f := rs.Field(i); f.Kind() == reflect.Slice && f.Len() > 0 && f.Pointer() == rt.Field(i).Pointer() {
+			t.Errorf("two reads of the record share the array of %s", rs.Type().Field(i).Name)
+		}
+	}
+	checked := false
+	for e := uint32(0); e < idx.Columns().Docs && !checked; e++ {
 		if _, kept := idx.snap.records.peek(e); kept || !idx.Columns().Live(e) {
 			continue
 		}
@@ -98,7 +111,10 @@ func TestRecordAtKeepsRecordsUnshared(t *testing.T) {
 		if _, kept := idx.snap.records.peek(e); kept {
 			t.Errorf("document %d read without keeping (an export's pass) was kept", e)
 		}
-		break
+		checked = true
+	}
+	if !checked {
+		t.Error("every document was kept already: reading without keeping was not checked")
 	}
 	if _, err := idx.RecordAt(idx.Columns().Docs + 10); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a document past the last: %v, want ErrNotFound", err)

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -129,12 +130,20 @@ func checkVectorMatchesSearchers(t *testing.T, idx *Index) {
 			idx.MatchParts, idx.SearcherMatch = 1, true
 			want := matchAll(t, idx, q, score)
 			idx.SearcherMatch = false
+			unkept := map[int]map[uint32]float64{} // by parts
 			for _, run := range []struct{ parts, kept int }{{1, -1}, {3, -1}, {1, 1}, {3, 1}} {
 				// kept 1: every word's postings decoded and kept
-				// (wordcache.go) when first read whole, and used after.
+				// (wordcache.go) on first use, and used after.
 				idx.MatchParts, idx.keptWordMin = run.parts, run.kept
 				got := matchAll(t, idx, q, score)
 				name := fmt.Sprintf("%+v (scored %v, %d parts, kept words %v)", eq, score, run.parts, run.kept > 0)
+				if run.kept < 0 {
+					unkept[run.parts] = got
+				} else if !maps.Equal(got, unkept[run.parts]) {
+					// Scored from the kept postings, bit for bit as
+					// from the segments' own.
+					t.Errorf("%s: the kept postings give other documents or scores than the segments'", name)
+				}
 				if len(got) != len(want) {
 					t.Errorf("%s: %d documents, searchers %d", name, len(got), len(want))
 					continue

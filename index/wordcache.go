@@ -40,6 +40,8 @@ type wordPostings struct {
 // lengthBits holds a luceneCode (lengthCodes ≤ 1 << lengthBits).
 const lengthBits = 10
 
+var _ [1<<lengthBits - lengthCodes]struct{} // fails to compile if a code does not fit
+
 // maxKeptFreq is the highest frequency a kept posting can hold.
 const maxKeptFreq = 1<<(32-lengthBits) - 1
 
@@ -66,7 +68,7 @@ func (e *vecEval) keptWord(field, term string) (*wordPostings, error) {
 	}
 	var berr error
 	wp, _ := c.get(key, wordCacheBudget, wordCacheEntries, func() (*wordPostings, int, bool) {
-		wp := &wordPostings{}
+		wp := &wordPostings{docs: make([]uint32, 0, n), tf: make([]uint32, 0, n)}
 		full := *e
 		full.lo, full.hi = 0, ^uint32(0)
 		packable := true
@@ -81,8 +83,7 @@ func (e *vecEval) keptWord(field, term string) (*wordPostings, error) {
 		if berr != nil || !packable {
 			return nil, 0, false
 		}
-		wp.docs, wp.tf = slices.Clip(wp.docs), slices.Clip(wp.tf)
-		return wp, 64 + 8*len(wp.docs), true
+		return wp, 64 + 4*(cap(wp.docs)+cap(wp.tf)), true
 	})
 	return wp, berr
 }
