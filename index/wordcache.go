@@ -108,35 +108,38 @@ func (wp *wordPostings) scored(sc *wordScorer, lo, hi uint32, within []uint32) v
 	if within == nil {
 		out.docs = append(out.docs, docs...)
 		for _, v := range tf {
-			out.scores = append(out.scores, sc.scoreCode(uint64(v>>lengthBits), int(v&(1<<lengthBits-1))))
+			out.scores = append(out.scores, sc.scorePacked(v))
 		}
 		return out
 	}
-	// The shorter list walked, the longer galloped along.
-	if len(within) <= len(docs) {
-		p := 0
-		for _, d := range within {
-			if p = gallop(docs, p, d); p == len(docs) {
-				break
-			}
-			if docs[p] == d {
-				out.docs = append(out.docs, d)
-				v := tf[p]
-				out.scores = append(out.scores, sc.scoreCode(uint64(v>>lengthBits), int(v&(1<<lengthBits-1))))
-			}
-		}
-		return out
+	eachCommon(within, docs, func(_, k int) {
+		out.docs = append(out.docs, docs[k])
+		out.scores = append(out.scores, sc.scorePacked(tf[k]))
+	})
+	return out
+}
+
+// scorePacked is the score of a kept posting (frequency << lengthBits |
+// length code).
+func (s *wordScorer) scorePacked(v uint32) float64 {
+	return s.scoreCode(uint64(v>>lengthBits), int(v&(1<<lengthBits-1)))
+}
+
+// eachCommon calls fn with the positions in a and in b of each document
+// both increasing lists hold, in order, walking the shorter list and
+// galloping along the longer.
+func eachCommon(a, b []uint32, fn func(i, j int)) {
+	if len(a) > len(b) {
+		eachCommon(b, a, func(i, j int) { fn(j, i) })
+		return
 	}
 	p := 0
-	for k, d := range docs {
-		if p = gallop(within, p, d); p == len(within) {
-			break
+	for i, d := range a {
+		if p = gallop(b, p, d); p == len(b) {
+			return
 		}
-		if within[p] == d {
-			out.docs = append(out.docs, d)
-			v := tf[k]
-			out.scores = append(out.scores, sc.scoreCode(uint64(v>>lengthBits), int(v&(1<<lengthBits-1))))
+		if b[p] == d {
+			fn(i, p)
 		}
 	}
-	return out
 }
