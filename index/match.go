@@ -428,10 +428,10 @@ func (x *Index) recordAt(d uint32, keep bool) (a corpus.Article, err error) {
 		}
 		return &a, 256 + len(raw), nil
 	}
-	if kept, ok := x.snap.records.peek(d); ok {
-		return cloneArticle(kept), nil
-	}
 	if !keep {
+		if kept, ok := x.snap.records.peek(d); ok {
+			return cloneArticle(kept), nil
+		}
 		r, _, err := read()
 		if err != nil {
 			return corpus.Article{}, err

@@ -1037,7 +1037,6 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 	if !e.score {
 		return e.exactUnscored(q, within)
 	}
-	verify := false
 	var runs []vres
 	release := func() {
 		for i := range runs {
@@ -1045,9 +1044,6 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 		}
 	}
 	for _, run := range q.Runs {
-		if utf8.RuneCountInString(run) > 2 {
-			verify = true
-		}
 		alts := make([]vres, 0, len(fields))
 		for _, f := range fields {
 			bm, err := e.candidates(run, f.name)
@@ -1058,13 +1054,10 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 				}
 				return vres{}, err
 			}
-			r := vres{docs: e.docsOf(bm, within)}
-			if e.score {
-				boost := f.boost * q.runWeight(run)
-				r.scores = getScores()
-				for range r.docs {
-					r.scores = append(r.scores, boost)
-				}
+			r := vres{docs: e.docsOf(bm, within), scores: getScores()}
+			boost := f.boost * q.runWeight(run)
+			for range r.docs {
+				r.scores = append(r.scores, boost)
 			}
 			alts = append(alts, r)
 		}
@@ -1072,7 +1065,7 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 			runs = append(runs, alts[0])
 			continue
 		}
-		runs = append(runs, mergeUnion(alts, e.score, true, 1))
+		runs = append(runs, mergeUnion(alts, true, true, 1))
 		for i := range alts {
 			alts[i].release()
 		}
@@ -1084,10 +1077,10 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 	case 1:
 		out = runs[0]
 	default:
-		out = mergeIntersect(runs, e.score)
+		out = mergeIntersect(runs, true)
 		release()
 	}
-	if !verify || q.unverified {
+	if !costly(q) { // no long run to verify
 		return out, nil
 	}
 	return e.verify(q, out), nil
@@ -1098,11 +1091,7 @@ func (e *vecEval) exact(q *ExactPhraseQuery, within []uint32) (vres, error) {
 // verified when a run is long.
 func (e *vecEval) exactUnscored(q *ExactPhraseQuery, within []uint32) (vres, error) {
 	var all *roaring.Bitmap
-	verify := false
 	for _, run := range q.Runs {
-		if utf8.RuneCountInString(run) > 2 {
-			verify = true
-		}
 		var alts []*roaring.Bitmap
 		for _, f := range q.fields() {
 			bm, err := e.candidates(run, f.name)
@@ -1128,7 +1117,7 @@ func (e *vecEval) exactUnscored(q *ExactPhraseQuery, within []uint32) (vres, err
 		return vres{}, nil
 	}
 	out := vres{docs: e.docsOf(all, within)}
-	if !verify || q.unverified {
+	if !costly(q) { // no long run to verify
 		return out, nil
 	}
 	return e.verify(q, out), nil
