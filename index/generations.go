@@ -203,7 +203,7 @@ func cloneGeneration(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		if d.Name() == completeFile || d.Name() == checksumFile {
+		if d.Name() == completeFile || d.Name() == checksumFile || d.Name() == columnsFile || d.Name() == columnsFile+".tmp" {
 			return nil
 		}
 		if filepath.Ext(path) == ".zap" {

@@ -25,6 +25,9 @@ type snapshot struct {
 	reader  bleveindex.IndexReader
 	stored  *storedReader
 	columns *Columns
+	// columnsFromFile tells the columns were read from the generation's
+	// columns file, not from the index.
+	columnsFromFile bool
 	// bm25 are the BM25 statistics of the word fields' true lengths (nil
 	// for a generation written without them: Bleve's own).
 	bm25 *search.BM25Stats
@@ -44,11 +47,12 @@ type snapshot struct {
 	closed bool
 }
 
-// openSnapshot takes the generation's snapshot and loads its columns.
+// openSnapshot takes the snapshot of generation gen and loads its columns
+// (from its columns file when it has one).
 // With foldText it starts loading the folded text in the background.
 func openSnapshot(ctx context.Context, idx interface {
 	Advanced() (bleveindex.Index, error)
-}, foldText bool) (*snapshot, error) {
+}, gen string, foldText bool) (*snapshot, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -66,7 +70,7 @@ func openSnapshot(ctx context.Context, idx interface {
 		r.Close()
 		return nil, err
 	}
-	if s.columns, err = loadColumns(ctx, r, s.stored, s.stored.docs()); err != nil {
+	if s.columns, s.columnsFromFile, err = openColumns(ctx, gen, r, s.stored); err != nil {
 		r.Close()
 		return nil, err
 	}

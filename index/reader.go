@@ -98,7 +98,7 @@ func openPath(dir, gen string, foldText bool) (_ *Index, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
-	snap, err := openSnapshot(context.Background(), idx, foldText)
+	snap, err := openSnapshot(context.Background(), idx, gen, foldText)
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open index %q: %w", gen, err)

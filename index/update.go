@@ -282,7 +282,14 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	sum.Reasons = pl.reasons
 	sum.FilesHashed = pl.hashed
 	sum.FilesUnchanged = len(src.files) - len(pl.read)
-	if !rebuild && len(pl.read) == 0 && len(pl.removed) == 0 {
+	// A current generation written before columns files were (see
+	// columnsFile) is committed anew, as a copy with one.
+	addColumns := !rebuild && !hasColumnsFile(cur.path)
+	if addColumns {
+		sum.Reasons = append(sum.Reasons, "the current generation has no columns file (written by an older version): committing a copy with one")
+		log.Info("current generation has no columns file: committing a copy with one", "generation", filepath.Base(cur.path))
+	}
+	if !rebuild && !addColumns && len(pl.read) == 0 && len(pl.removed) == 0 {
 		return nothingChanged(opts.Dir, cur, pl.touched, sum, start, log), nil
 	}
 	if !rebuild && !opts.AllowDeletions && len(pl.read) == 0 {
@@ -392,7 +399,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 		w.deleteFile(source)
 	}
 	w.deleteGone()
-	if !rebuild && !w.changed {
+	if !rebuild && !w.changed && !addColumns {
 		// Only files that were skipped again, or touched: the clone is the
 		// current generation. Keep that one.
 		if err := closeIndex(); err != nil {
@@ -428,7 +435,7 @@ func Update(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := closeIndex(); err != nil {
 		return sum, err
 	}
-	switched, err := finish(opts.Dir, gen)
+	switched, err := finish(ctx, opts.Dir, gen)
 	if switched {
 		// The commit point: from here on the run has succeeded.
 		committed = true
@@ -779,7 +786,10 @@ func readState(idx bleve.Index) (map[string]fileState, error) {
 // current with an atomic rename. switched reports whether the rename
 // happened: from then on the generation is the index, even if err (a
 // failed sync of the directory) is set.
-func finish(dir, gen string) (switched bool, err error) {
+func finish(ctx context.Context, dir, gen string) (switched bool, err error) {
+	if err := writeColumnsFile(ctx, gen); err != nil {
+		return false, err
+	}
 	if err := markComplete(gen); err != nil {
 		return false, err
 	}
