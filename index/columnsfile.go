@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -62,6 +63,7 @@ func writeColumnsFile(ctx context.Context, gen string) (err error) {
 			err = fmt.Errorf("write columns of %s: %w", filepath.Base(gen), err)
 		}
 	}()
+	start := time.Now()
 	idx, err := openGeneration(gen)
 	if err != nil {
 		return err
@@ -89,11 +91,16 @@ func writeColumnsFile(ctx context.Context, gen string) (err error) {
 		return err
 	}
 	tmp := filepath.Join(gen, columnsFile+".tmp")
-	if err := writeFileSync(tmp, encodeColumns(cols, sr.fingerprint())); err != nil {
+	data := encodeColumns(cols, sr.fingerprint())
+	if err := writeFileSync(tmp, data); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(gen, columnsFile))
+	if err := os.Rename(tmp, filepath.Join(gen, columnsFile)); err != nil {
+		return err
+	}
+	slog.DebugContext(ctx, "columns file written", "bytes", len(data), "took", time.Since(start))
+	return nil
 }
 
 // hasColumnsFile reports whether the generation gen has a columns file.

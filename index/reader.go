@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -91,18 +93,24 @@ func openPath(dir, gen string, foldText bool) (_ *Index, err error) {
 	if _, err := os.Stat(filepath.Join(gen, completeFile)); err != nil {
 		return nil, fmt.Errorf("open index %q: generation is incomplete (a failed or killed run): %w", gen, err)
 	}
+	start := time.Now()
 	if err := checkGeneration(context.Background(), gen, false); err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
+	checked := time.Now()
 	idx, err := openGeneration(gen)
 	if err != nil {
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
+	opened := time.Now()
 	snap, err := openSnapshot(context.Background(), idx, gen, foldText)
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open index %q: %w", gen, err)
 	}
+	slog.Debug("generation opened", "generation", filepath.Base(gen),
+		"sizes checked", checked.Sub(start), "segments opened", opened.Sub(checked),
+		"columns loaded", time.Since(opened), "columns from file", snap.columnsFromFile)
 	return &Index{Dir: dir, Generation: gen, bleve: idx, snap: snap}, nil
 }
 

@@ -183,8 +183,10 @@ func writeSummary(w io.Writer, corpusDir string, sum index.Summary) {
 				fmt.Fprintln(w, "note: the index was written by another version of newsarchive, whose index format differs, so every article was indexed again from the corpus; this is expected after an upgrade, not an error")
 			}
 		}
-	default:
+	case sum.Retagged > 0:
 		fmt.Fprintf(w, "re-tagged %s articles: %s\n", thousands(sum.Retagged), strings.Join(sum.Reasons, "; "))
+	default:
+		fmt.Fprintf(w, "new generation: %s\n", strings.Join(sum.Reasons, "; "))
 	}
 	fmt.Fprintf(w,
 		"files: %d (%d read, %d unchanged, %d removed, %d skipped)\narticles: %d added, %d updated, %d deleted, %d in the index\nproblems: %d\ntime: %s, %.2f MB/s\n",

@@ -255,3 +255,18 @@ func TestRollbackRepairsCurrent(t *testing.T) {
 		t.Errorf("stats after the repair: exit %d %s", code, out)
 	}
 }
+
+// TestSummaryOfAMigration: a run that re-reads nothing but commits a new
+// generation (an old one gets its columns file) says why, without
+// claiming to have re-tagged anything.
+func TestSummaryOfAMigration(t *testing.T) {
+	var b strings.Builder
+	writeSummary(&b, "corpus", index.Summary{
+		Generation: "idx/gen-2", Articles: 9,
+		Reasons: []string{"the current generation has no columns file (written by an older version): committing a copy with one"},
+	})
+	out := b.String()
+	if !strings.Contains(out, "indexed corpus into idx/gen-2\nnew generation: the current generation has no columns file") || strings.Contains(out, "re-tagged") {
+		t.Errorf("summary:\n%s", out)
+	}
+}
