@@ -2,9 +2,12 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -174,6 +177,43 @@ func TestColumnsFileDecodingRejectsDamage(t *testing.T) {
 	}
 	if _, _, err := decodeColumns([]byte(columnsMagic)); err == nil {
 		t.Error("a file of only the magic decoded")
+	}
+
+	// Damage behind a valid checksum (a file made to break the reader): a
+	// document count beyond the bytes that would hold the dates is refused
+	// before 2^31 dates are allocated, and ordinals counted but missing
+	// are an error.
+	frame := func(sections ...[]byte) []byte {
+		out := []byte(columnsMagic)
+		for _, s := range sections {
+			out = binary.AppendUvarint(out, uint64(len(s)))
+			out = append(out, s...)
+		}
+		return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
+	}
+	var head encoder
+	head.string("x")
+	head.uvarint(1 << 31)
+	head.uvarint(0)
+	crafted := frame(head.b, []byte{0}, []byte{0})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := decodeColumns(crafted)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Error("a header of 2^31 documents over a one-byte date section decoded")
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("refusing a header of 2^31 documents allocated %d bytes", grew)
+	}
+	var many encoder
+	many.string(FieldCounties)
+	many.strings([]string{"a"})
+	for range 4 {
+		many.uvarint(1)
+	}
+	if _, _, err := decodeColumn(many.b, 4); err == nil {
+		t.Error("four ordinals with no bytes for them decoded")
 	}
 }
 
