@@ -131,7 +131,7 @@ func checkGeneration(ctx context.Context, gen string, full bool) error {
 		if !full {
 			st, err := os.Stat(path)
 			if err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrDamaged, filepath.Base(gen), err)
+				return fmt.Errorf("%w: %s: %w", ErrDamaged, filepath.Base(gen), err)
 			}
 			if st.Size() != s.Size {
 				return fmt.Errorf("%w: %s: %s is %d bytes, %d at commit", ErrDamaged, filepath.Base(gen), s.Path, st.Size(), s.Size)
@@ -144,7 +144,7 @@ func checkGeneration(ctx context.Context, gen string, full bool) error {
 		}
 		switch {
 		case err != nil:
-			return fmt.Errorf("%w: %s: %v", ErrDamaged, filepath.Base(gen), err)
+			return fmt.Errorf("%w: %s: %w", ErrDamaged, filepath.Base(gen), err)
 		case size != s.Size:
 			return fmt.Errorf("%w: %s: %s is %d bytes, %d at commit", ErrDamaged, filepath.Base(gen), s.Path, size, s.Size)
 		case sum != s.CRC32:
@@ -158,10 +158,10 @@ func checkGeneration(ctx context.Context, gen string, full bool) error {
 // was committed: their sizes (cheap: a stat per file), and with full every
 // byte's checksum too (reads the whole generation). It returns an error
 // wrapping ErrDamaged when they differ, or when the generation's directory
-// is gone.
+// or one of its files is gone (then it wraps fs.ErrNotExist too).
 func (x *Index) Check(ctx context.Context, full bool) error {
 	if _, err := os.Stat(x.Generation); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrDamaged, x.Name(), err)
+		return fmt.Errorf("%w: %s: %w", ErrDamaged, x.Name(), err)
 	}
 	return checkGeneration(ctx, x.Generation, full)
 }

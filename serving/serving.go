@@ -13,7 +13,9 @@
 // its sizes are checked again at every poll. When the generation CURRENT
 // names is damaged, or becomes damaged while served, the Source falls back
 // to the newest intact generation and says so in Status; Ready fails when
-// no intact generation is left.
+// no intact generation is left. A file or directory removed from under
+// the generation served is not damage (the open files still hold it): it
+// keeps answering, and Ready reports the removal.
 package serving
 
 import (
@@ -275,7 +277,7 @@ func (s *Source) Reload(ctx context.Context) error {
 		cur = nil
 	}
 	if cur != nil && !removed(cur) {
-		if err := cur.idx.Check(ctx, false); err != nil {
+		if err := cur.idx.Check(ctx, false); err != nil && !gone(cur, err) {
 			s.markBad(cur.name(), err)
 			cur = nil
 		}
@@ -377,15 +379,26 @@ func (s *Source) openGeneration(name string) (*generation, error) {
 		g.refs.Add(1)
 		s.bg.Go(func() {
 			defer g.unref()
-			if err := idx.Check(s.bgCtx, true); err != nil && s.bgCtx.Err() == nil && !removed(g) {
-				s.markBad(name, err)
-				if err := s.Reload(s.bgCtx); err != nil {
-					s.log.Error("no intact index generation left", "err", err)
-				}
-			}
+			s.verify(g, name)
 		})
 	}
 	return g, nil
+}
+
+// verify reads g (generation name) whole against its checksums. When they differ, g is
+// remembered as damaged and the Source moves off it; a file or directory
+// gone from under it (a removal by hand or by retention, perhaps still
+// under way) is not damage: the open files still hold every byte, and
+// Ready reports the removal.
+func (s *Source) verify(g *generation, name string) {
+	err := g.idx.Check(s.bgCtx, true)
+	if err == nil || s.bgCtx.Err() != nil || gone(g, err) {
+		return
+	}
+	s.markBad(name, err)
+	if err := s.Reload(s.bgCtx); err != nil {
+		s.log.Error("no intact index generation left", "err", err)
+	}
 }
 
 // swap makes g the generation served and drops the Source's reference to
@@ -484,6 +497,12 @@ func removed(g *generation) bool {
 	}
 	_, err := os.Stat(g.dir)
 	return errors.Is(err, fs.ErrNotExist)
+}
+
+// gone reports whether err, from checking g, says that g's directory or
+// one of its files was removed rather than changed.
+func gone(g *generation, err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || removed(g)
 }
 
 func baseName(path string) string { return filepath.Base(path) }

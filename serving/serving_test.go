@@ -337,6 +337,50 @@ func TestReadyFailsWhenDirectoryGone(t *testing.T) {
 	}
 }
 
+// A file removed from under the served generation (a removal by hand, or
+// the first of many while a directory is deleted) is not damage: the open
+// files hold every byte, so neither the background checksum read nor a
+// poll moves the Source to an older generation; Ready reports it. The
+// background read runs here in the test's goroutine, after the removal,
+// so it crosses the removal every time.
+func TestFileRemovedFromServedGenerationIsNotDamage(t *testing.T) {
+	dir := buildIndex(t, 2)
+	names := generationNames(t, dir)
+	s, err := Open(context.Background(), Options{Dir: dir, Tagger: tagger, SkipFullCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if got := s.Status().Generation; got != names[1] {
+		t.Fatalf("serving %s, want %s", got, names[1])
+	}
+	if err := os.Remove(segmentFile(t, filepath.Join(dir, names[1]))); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.RLock()
+	cur := s.cur
+	s.mu.RUnlock()
+	s.verify(cur, names[1])
+	if err := s.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	st := s.Status()
+	if st.Generation != names[1] || len(st.Damaged) != 0 {
+		t.Fatalf("after a removed file: serving %s, damaged %v; want %s still served, nothing damaged", st.Generation, st.Damaged, names[1])
+	}
+	if err := s.Ready(); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Ready with a file removed: %v, want a not-exist error", err)
+	}
+	l, err := s.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if search1(t, l) == 0 {
+		t.Error("served generation answers nothing after a file of it was removed")
+	}
+}
+
 // countingHandler counts log records at Warn and above.
 type countingHandler struct{ n *atomic.Int64 }
 
