@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/numeric"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/sync/errgroup"
 )
 
 // NoOrdinal marks a document without a value in a column (or a deleted
@@ -238,19 +239,17 @@ var columnFields = []string{FieldCounties, FieldProvinces, FieldPrefectures, Fie
 func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader, docs uint32) (*Columns, error) {
 	c := &Columns{Docs: docs, keyword: map[string]*Column{}}
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
+		g  errgroup.Group
+		mu sync.Mutex
 	)
 	// load reads one column on a goroutine of its own, guarded against a
 	// damaged segment.
 	load := func(field string, fn func() error) {
-		wg.Go(func() {
+		g.Go(func() error {
 			if err := guarded(fn); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("column %s: %w", field, err))
-				mu.Unlock()
+				return fmt.Errorf("column %s: %w", field, err)
 			}
+			return nil
 		})
 	}
 	for _, f := range columnFields {
@@ -272,9 +271,8 @@ func loadColumns(ctx context.Context, r bleveindex.IndexReader, sr *storedReader
 		c.Date, err = loadDates(ctx, r, docs)
 		return err
 	})
-	wg.Wait()
-	if len(errs) > 0 {
-		return nil, errs[0]
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	c.idDocs = make([]uint32, len(c.ID.Values))
 	for d := range docs {

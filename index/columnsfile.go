@@ -17,6 +17,7 @@ import (
 	"time"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/sync/errgroup"
 )
 
 // columnsFile, inside a generation, holds the generation's columns as
@@ -260,17 +261,15 @@ func decodeColumns(b []byte) (*Columns, string, error) {
 	c := &Columns{Docs: docs, keyword: map[string]*Column{}}
 
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
+		g  errgroup.Group
+		mu sync.Mutex
 	)
 	run := func(what string, fn func() error) {
-		wg.Go(func() {
+		g.Go(func() error {
 			if err := fn(); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("%s: %w", what, err))
-				mu.Unlock()
+				return fmt.Errorf("%s: %w", what, err)
 			}
+			return nil
 		})
 	}
 	run("ids", func() (err error) {
@@ -296,9 +295,8 @@ func decodeColumns(b []byte) (*Columns, string, error) {
 			return nil
 		})
 	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return nil, "", errs[0]
+	if err := g.Wait(); err != nil {
+		return nil, "", err
 	}
 	for _, f := range columnFields {
 		if c.keyword[f] == nil {
